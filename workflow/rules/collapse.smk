@@ -1,0 +1,25 @@
+# Identical inserts become one row with a count: the compact file reanalysis starts from.
+
+
+rule collapse:
+    input:
+        trimmed="results/trimmed/{sample}.fasta",
+    output:
+        table="results/collapsed/{sample}.tsv.gz",
+        stats="results/collapsed/{sample}.stats.json",
+    log:
+        "logs/collapse/{sample}.log",
+    benchmark:
+        "benchmarks/collapse/{sample}.tsv"
+    conda:
+        "../../envs/collapse.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    params:
+        kit=sample_kit,
+        min_length=config["trim"]["min_length"],
+        max_length=config["trim"]["max_length"],
+    script:
+        "../scripts/collapse.py"

@@ -1,0 +1,54 @@
+# Sample sheet loading and helpers shared by the rules.
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(workflow.basedir, "workflow", "scripts")))
+
+from kits import cutadapt_arguments, kit_preset, load_kits
+from samplesheet import lanes, load_sample_sheet
+
+KITS = load_kits(config["kits"])
+# Validated before any job starts; every problem names the file, row and column.
+SAMPLES = load_sample_sheet(config["samples"], KITS)
+
+
+wildcard_constraints:
+    sample="|".join(SAMPLES.index),
+
+
+def fastq_lanes(wildcards):
+    return lanes(SAMPLES.loc[wildcards.sample, "fastq"])
+
+
+def sample_kit(wildcards):
+    return kit_preset(KITS, SAMPLES.loc[wildcards.sample, "kit"])
+
+
+def trim_arguments(wildcards):
+    trim = config["trim"]
+    arguments = cutadapt_arguments(
+        sample_kit(wildcards),
+        quality_cutoff=trim["quality_cutoff"],
+        error_rate=trim["error_rate"],
+        min_overlap=trim["min_adapter_overlap"],
+        discard_untrimmed=trim["discard_untrimmed"],
+    )
+    return " ".join(arguments)
+
+
+def sample_sheet_records():
+    return SAMPLES.to_dict(orient="records")
+
+
+def per_sample(pattern):
+    return expand(pattern, sample=SAMPLES.index)
+
+
+def final_outputs():
+    return [
+        "results/counts/mirna_counts.tsv",
+        "results/counts/mirna_cpm.tsv",
+        "results/counts/mirna.h5ad",
+        "results/scores/signature_scores.tsv",
+        "results/multiqc/multiqc_report.html",
+    ]

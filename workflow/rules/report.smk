@@ -1,0 +1,50 @@
+# The QC report: the workflow's own tables plus cutadapt and bowtie, through MultiQC.
+
+
+rule report_tables:
+    input:
+        cutadapt=per_sample("results/trimmed/{sample}.cutadapt.json"),
+        collapse=per_sample("results/collapsed/{sample}.stats.json"),
+        quantify=per_sample("results/quantify/{sample}.stats.json"),
+        cpm="results/counts/mirna_cpm.tsv",
+    output:
+        funnel="results/report/read_funnel_mqc.tsv",
+        top="results/report/top_mirnas_mqc.tsv",
+    log:
+        "logs/report/report_tables.log",
+    benchmark:
+        "benchmarks/report/report_tables.tsv"
+    conda:
+        "../../envs/report.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        samples=list(SAMPLES.index),
+        top_number=config["report"]["top_mirnas"],
+    script:
+        "../scripts/report_tables.py"
+
+
+rule multiqc:
+    input:
+        cutadapt=per_sample("results/trimmed/{sample}.cutadapt.log"),
+        bowtie=per_sample("results/quantify/{sample}.bowtie.log"),
+        tables=rules.report_tables.output,
+        config=workflow.source_path("../report/multiqc_config.yaml"),
+    output:
+        "results/multiqc/multiqc_report.html",
+    log:
+        "logs/report/multiqc.log",
+    benchmark:
+        "benchmarks/report/multiqc.tsv"
+    conda:
+        "../../envs/report.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
+    shell:
+        "multiqc --force --no-data-dir --config {input.config} --outdir results/multiqc "
+        "--filename multiqc_report.html {input.cutadapt} {input.bowtie} {input.tables} > {log} 2>&1"
