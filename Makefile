@@ -1,0 +1,32 @@
+# exomir set-up and entry points. `make demo` and `make test` are all a new user needs.
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+SNAKEMAKE := $(VENV)/bin/snakemake
+CORES ?= 2
+# Debian tools the workflow calls on PATH (versions in README, "Software").
+APT_PACKAGES := bowtie samtools pigz
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+.PHONY: demo test system-deps clean
+
+demo: $(VENV)/.installed
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(SNAKEMAKE) --cores $(CORES)
+
+test: $(VENV)/.installed
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PYTHON) -m pytest -q tests
+
+system-deps:
+	@missing=""; for tool in bowtie samtools pigz; do command -v $$tool >/dev/null || missing=1; done; \
+	if [ -n "$$missing" ]; then \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \
+	fi
+
+$(VENV)/.installed: requirements.lock | system-deps
+	python3 -m venv $(VENV)
+	$(PYTHON) -m pip install -q --upgrade pip
+	$(PYTHON) -m pip install -q -r requirements.lock
+	touch $@
+
+clean:
+	rm -rf results logs benchmarks .snakemake
