@@ -48,7 +48,9 @@ def load_signatures(path):
         if not weight_is_valid:
             problems.append(f"{where}: weight {row.weight!r} is not a number in (0, 1]")
     duplicated = table[table.duplicated(["signature", "mirna"])]
-    problems += [f"{path}: line {i + 2}: {row.mirna} listed twice in {row.signature}" for i, row in duplicated.iterrows()]
+    problems += [
+        f"{path}: line {i + 2}: {row.mirna} listed twice in {row.signature}" for i, row in duplicated.iterrows()
+    ]
     if problems:
         raise ValueError("invalid signature table:\n" + "\n".join(problems))
     return table.astype({"weight": float})
@@ -75,6 +77,11 @@ def _centred_mean_rank(ranks, members):
     return (ranks[members].mean() - lowest) / (highest - lowest) - 0.5
 
 
+def _found(mirnas, measured):
+    """The signature miRNAs present in `measured`, once each, in signature order."""
+    return [mirna for mirna in dict.fromkeys(mirnas) if mirna in measured]
+
+
 def single_sample_rank_score(expression, up, down):
     """singscore-style rank score of one sample: centred mean rank of `up` minus that of `down`.
 
@@ -83,8 +90,7 @@ def single_sample_rank_score(expression, up, down):
     Returns a RankScore: a float in [-1, 1] (NaN when no miRNA was found) with .n_up and .n_down."""
     expression = expression.dropna()
     ranks = expression.rank(method="average")
-    up_found = [mirna for mirna in dict.fromkeys(up) if mirna in ranks.index]
-    down_found = [mirna for mirna in dict.fromkeys(down) if mirna in ranks.index]
+    up_found, down_found = _found(up, ranks.index), _found(down, ranks.index)
     parts = []
     if up_found:
         parts.append(_centred_mean_rank(ranks, up_found))
@@ -95,6 +101,7 @@ def single_sample_rank_score(expression, up, down):
 
 
 def _dense(matrix):
+    """Layers may be stored sparse; the matrices here are small."""
     return matrix.toarray() if sparse.issparse(matrix) else np.asarray(matrix)
 
 
@@ -102,7 +109,9 @@ def cohort_log_cpm(adata):
     """log1p(CPM) AnnData restricted to miRNAs detected (count > 0) in at least one sample."""
     detected = _dense(adata.layers["counts"]).sum(axis=0) > 0
     log_cpm = np.log1p(_dense(adata.layers["cpm"])[:, detected])
-    return anndata.AnnData(X=log_cpm, obs=pd.DataFrame(index=adata.obs_names), var=pd.DataFrame(index=adata.var_names[detected]))
+    return anndata.AnnData(
+        X=log_cpm, obs=pd.DataFrame(index=adata.obs_names), var=pd.DataFrame(index=adata.var_names[detected])
+    )
 
 
 def _gene_set_score(log_cpm, genes):
@@ -126,8 +135,7 @@ def scanpy_cohort_score(log_cpm, up, down):
     Control miRNAs are drawn from the cohort's expression bins, so the score is relative to the cohort.
     Returns (scores indexed by sample, n_up found, n_down found); NaN scores when nothing was found
     or no control miRNA is left."""
-    up_found = [mirna for mirna in dict.fromkeys(up) if mirna in log_cpm.var_names]
-    down_found = [mirna for mirna in dict.fromkeys(down) if mirna in log_cpm.var_names]
+    up_found, down_found = _found(up, log_cpm.var_names), _found(down, log_cpm.var_names)
     score = pd.Series(0.0, index=log_cpm.obs_names)
     if not up_found and not down_found:
         return score * np.nan, 0, 0
@@ -149,6 +157,7 @@ def score_signatures(adata, signatures):
     found miRNAs flagged pan_cancer or blood_cell, so tissue calls can discount those signatures."""
     counts = pd.DataFrame(_dense(adata.layers["counts"]), index=adata.obs_names, columns=adata.var_names)
     cpm = pd.DataFrame(_dense(adata.layers["cpm"]), index=adata.obs_names, columns=adata.var_names)
+    detected_cpm = {sample: cpm.loc[sample][counts.loc[sample] > 0] for sample in adata.obs_names}
     log_cpm = cohort_log_cpm(adata)
     rows = []
     for name, signature in signatures.groupby("signature", sort=False):
@@ -156,8 +165,7 @@ def score_signatures(adata, signatures):
         down = signature.loc[signature["direction"] == "down", "mirna"].tolist()
         flagged = set(signature.loc[signature["flag"] != "", "mirna"])
 
-        for sample in adata.obs_names:
-            detected = cpm.loc[sample][counts.loc[sample] > 0]
+        for sample, detected in detected_cpm.items():
             score = single_sample_rank_score(detected, up, down)
             n_flagged = len(flagged.intersection(detected.index))
             rows.append((sample, name, "rank_single_sample", float(score), score.n_up, score.n_down, n_flagged))
@@ -169,14 +177,15 @@ def score_signatures(adata, signatures):
 
 
 def main(snakemake):
-    sys.stderr = open(snakemake.log[0], "w")
+    sys.stderr = open(snakemake.log[0], "w", buffering=1)  # line-buffered: the log is complete even on a crash
     adata = anndata.read_h5ad(snakemake.input.h5ad)
     signatures = load_signatures(snakemake.input.signatures)
     scores = score_signatures(adata, signatures)
     with atomic_path(snakemake.output.scores) as temporary:
         scores.to_csv(temporary, sep="\t", index=False, float_format="%.6g")
     unscored = scores.loc[scores["score"].isna(), "signature"].unique()
-    print(f"{adata.n_obs} samples x {adata.n_vars} miRNAs, {signatures['signature'].nunique()} signatures", file=sys.stderr)
+    n_signatures = signatures["signature"].nunique()
+    print(f"{adata.n_obs} samples x {adata.n_vars} miRNAs, {n_signatures} signatures", file=sys.stderr)
     print(f"signatures left without a score in some samples: {', '.join(unscored) or 'none'}", file=sys.stderr)
 
 
