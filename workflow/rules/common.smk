@@ -36,6 +36,24 @@ def trim_arguments(wildcards):
     return " ".join(arguments)
 
 
+def bowtie_prefix(index_files):
+    """The prefix bowtie knows an index by, from its list of .ebwt files."""
+    return str(index_files[0]).removesuffix(".1.ebwt")
+
+
+def grow_with_attempt(base_mb):
+    """A rule's mem_mb: base_mb on the first attempt, base_mb more on each retry.
+
+    With `retries` set (workflow/profiles/slurm), a job killed for exceeding its memory
+    is resubmitted with a larger request instead of failing the run.
+    """
+
+    def mem_mb(wildcards, attempt):
+        return base_mb * attempt
+
+    return mem_mb
+
+
 def sample_sheet_records():
     return SAMPLES.to_dict(orient="records")
 

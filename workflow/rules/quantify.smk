@@ -12,14 +12,18 @@ rule align_hairpins:
         "logs/quantify/align_hairpins/{sample}.log",
     benchmark:
         "benchmarks/quantify/align_hairpins/{sample}.tsv"
+    group:
+        "per_sample"
     conda:
         "../../envs/quantify.yaml"
-    threads: 2
+    # One thread: bowtie aligns unique inserts only, and a per_sample group of two
+    # samples then fits a 2-CPU node (see workflow/profiles/slurm).
+    threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=grow_with_attempt(1000),
         runtime=30,
     params:
-        index=rules.hairpin_index.params.prefix,
+        index=lambda wildcards, input: bowtie_prefix(input.index),
         mismatches=config["quantify"]["mismatches"],
     shell:
         # One insert per line (-r); bowtie names each by its row in the collapsed table.
@@ -43,11 +47,13 @@ rule count_mirnas:
         "logs/quantify/count_mirnas/{sample}.log",
     benchmark:
         "benchmarks/quantify/count_mirnas/{sample}.tsv"
+    group:
+        "per_sample"
     conda:
         "../../envs/quantify.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=grow_with_attempt(2000),
         runtime=30,
     params:
         five_prime_tolerance=config["quantify"]["five_prime_tolerance"],
@@ -71,7 +77,7 @@ rule count_matrix:
         "../../envs/quantify.yaml"
     threads: 1
     resources:
-        mem_mb=4000,
+        mem_mb=grow_with_attempt(4000),
         runtime=30,
     params:
         samples=list(SAMPLES.index),

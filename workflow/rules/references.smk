@@ -17,7 +17,7 @@ rule mirna_reference:
         "../../envs/references.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=grow_with_attempt(1000),
         runtime=10,
     params:
         species_prefix=config["references"]["species_prefix"],
@@ -46,9 +46,9 @@ rule hairpin_index:
         "../../envs/references.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=grow_with_attempt(1000),
         runtime=10,
     params:
-        prefix="results/references/hairpins",
+        prefix=lambda wildcards, output: bowtie_prefix(output),
     shell:
         "bowtie-build --threads {threads} {input} {params.prefix} > {log} 2>&1"

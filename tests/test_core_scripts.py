@@ -1,0 +1,174 @@
+"""Unit tests of the trimming, collapsing and counting logic."""
+
+from pathlib import Path
+
+import pandas as pd
+import pysam
+import pytest
+
+from collapse import clip_and_filter, collapsed_table
+from conftest import REPO, write_sample_sheet
+from count_matrix import count_matrix, counts_per_million
+from kits import cutadapt_arguments, kit_preset, load_kits
+from mirna_reference import mature_positions, parse_gff3, read_fasta
+from quantify_mirnas import assign_insert, count_sample
+from samplesheet import SampleSheetError, load_sample_sheet
+
+KITS = load_kits(REPO / "resources" / "kits.yaml")
+MIRBASE = REPO / "resources" / "mirbase-v22-hsa"
+
+
+def test_kit_lookup_gives_the_preset_adapter_and_clips():
+    assert kit_preset(KITS, "truseq")["adapter_3p"] == "TGGAATTCTCGGGTGCCAAGG"
+    assert kit_preset(KITS, "nextflex_v3")["clip_5p"] == 4
+    assert kit_preset(KITS, "qiaseq")["umi"]["length"] == 12
+    with pytest.raises(KeyError, match="unknown kit 'truseqq'.*truseq"):
+        kit_preset(KITS, "truseqq")
+
+
+def test_every_kit_cites_its_source():
+    for name, kit in KITS.items():
+        assert len(kit["source"]) > 20, name
+
+
+def test_cutadapt_arguments_follow_the_kit():
+    nextflex = cutadapt_arguments(KITS["nextflex_v3"], 20, 0.1, 3, True)
+    assert nextflex[nextflex.index("--cut") + 1] == "4"
+    assert nextflex[nextflex.index("--adapter") + 1] == "TGGAATTCTCGGGTGCCAAGG"
+    assert "--discard-untrimmed" in nextflex
+    trimmed_already = cutadapt_arguments(KITS["none"], 20, 0.1, 3, True)
+    assert "--adapter" not in trimmed_already and "--discard-untrimmed" not in trimmed_already
+
+
+def test_collapse_counts_identical_inserts_after_clip_and_length_filter():
+    reads = ["AAAACCCCGGGGTTTTAAAANNNN", "AAAACCCCGGGGTTTTAAAATTTT", "ACGT", "A" * 60, "CCCCGGGGTTTTAAAACCCCGGGG"]
+    inserts, stats = clip_and_filter(reads, clip_3p=4, min_length=16, max_length=45)
+    assert inserts == {"AAAACCCCGGGGTTTTAAAA": 2, "CCCCGGGGTTTTAAAACCCC": 1}
+    assert stats == {
+        "trimmed_reads": 5,
+        "too_short": 1,
+        "too_long": 1,
+        "length_passed": 3,
+        "unique_sequences": 2,
+    }
+    table = collapsed_table(inserts)
+    assert list(table["sequence"]) == ["AAAACCCCGGGGTTTTAAAA", "CCCCGGGGTTTTAAAACCCC"]
+    assert list(table["reads"]) == [2, 1] and list(table["molecules"]) == [2, 1]
+
+
+@pytest.fixture(scope="module")
+def positions():
+    hairpins = read_fasta(MIRBASE / "hairpin.fa", "hsa")
+    matures = read_fasta(MIRBASE / "mature.fa", "hsa")
+    table, problems = mature_positions(*parse_gff3(MIRBASE / "hsa.gff3"), hairpins, matures)
+    assert problems == []
+    return table, hairpins, matures
+
+
+def test_every_v22_mature_is_placed_where_its_sequence_is(positions):
+    table, hairpins, matures = positions
+    assert table["mirna"].nunique() == len(matures) == 2656
+    assert all(matures[row.mirna] == row.sequence for row in table.itertuples())
+    # hsa-miR-16-5p arises from two loci.
+    assert set(table.loc[table["mirna"] == "hsa-miR-16-5p", "hairpin"]) == {"hsa-mir-16-1", "hsa-mir-16-2"}
+
+
+def as_lookup(table):
+    lookup = {}
+    for row in table.itertuples():
+        lookup.setdefault(row.hairpin, []).append((row.mirna, row.accession, row.start, row.end))
+    return lookup
+
+
+def test_read_overhanging_the_mature_by_2_nt_is_assigned_as_isomir(positions):
+    table, _, _ = positions
+    mature = table[table["mirna"] == "hsa-miR-486-5p"].iloc[0]
+    lookup = as_lookup(table)
+    overhang = [(mature.hairpin, mature.start, mature.end + 2, 0)]
+    assert assign_insert(overhang, lookup, 2, 3) == ("mirna", {("hsa-miR-486-5p", "MIMAT0002177"): False})
+    exact = [(mature.hairpin, mature.start, mature.end, 0)]
+    assert assign_insert(exact, lookup, 2, 3) == ("mirna", {("hsa-miR-486-5p", "MIMAT0002177"): True})
+    too_far = [(mature.hairpin, mature.start + 3, mature.end + 3, 0)]
+    assert assign_insert(too_far, lookup, 2, 3)[0] == "hairpin"
+
+
+def test_mature_from_several_loci_is_counted_once(positions):
+    table, _, _ = positions
+    loci = table[table["mirna"] == "hsa-miR-16-5p"]
+    alignments = [(row.hairpin, row.start, row.end, 0) for row in loci.itertuples()]
+    assert len(alignments) == 2
+    outcome, matures = assign_insert(alignments, as_lookup(table), 2, 3)
+    assert outcome == "mirna" and matures == {("hsa-miR-16-5p", "MIMAT0000069"): True}
+
+
+def test_equal_fit_to_differently_named_matures_is_split(tmp_path):
+    lookup = {"hp1": [("miR-a", "MIMAT1", 5, 27)], "hp2": [("miR-b", "MIMAT2", 10, 32)]}
+    outcome, matures = assign_insert([("hp1", 5, 27, 0), ("hp2", 10, 32, 0)], lookup, 2, 3)
+    assert outcome == "mirna" and set(matures) == {("miR-a", "MIMAT1"), ("miR-b", "MIMAT2")}
+    # A better fit wins over a worse one.
+    outcome, matures = assign_insert([("hp1", 5, 27, 0), ("hp2", 10, 33, 0)], lookup, 2, 3)
+    assert set(matures) == {("miR-a", "MIMAT1")}
+
+
+def test_count_sample_splits_molecules_and_reports_the_split(tmp_path):
+    header = {"HD": {"VN": "1.6"}, "SQ": [{"SN": "hp1", "LN": 60}, {"SN": "hp2", "LN": 60}]}
+    bam_path = tmp_path / "aligned.bam"
+    with pysam.AlignmentFile(bam_path, "wb", header=header) as bam:
+        for row, reference, start in ((0, 0, 5), (0, 1, 10), (1, 0, 5), (2, 1, 40)):
+            record = pysam.AlignedSegment()
+            record.query_name, record.reference_id, record.reference_start = str(row), reference, start
+            record.query_sequence, record.cigarstring = "A" * 22, "22M"
+            record.set_tag("NM", 0)
+            bam.write(record)
+    collapsed = pd.DataFrame({"sequence": ["S0", "S1", "S2"], "reads": [10, 4, 3], "molecules": [10, 4, 3]})
+    lookup = {"hp1": [("miR-a", "MIMAT1", 5, 27)], "hp2": [("miR-b", "MIMAT2", 10, 32)]}
+    mirnas, hairpins, ambiguous, stats = count_sample(bam_path, collapsed, lookup, 2, 3)
+    counts = mirnas.set_index("mirna")["count"]
+    assert counts.to_dict() == {"miR-a": 9.0, "miR-b": 5.0}
+    assert hairpins.set_index("hairpin")["count"].to_dict() == {"hp2": 3.0}
+    assert ambiguous.to_dict("records") == [{"sequence": "S0", "molecules": 10, "split_between": "miR-a;miR-b"}]
+    assert stats["mirna_molecules"] == 14.0 and stats["hairpin_only_molecules"] == 3.0
+
+
+def test_count_matrix_fills_absent_mirnas_with_zero_and_cpm_handles_empty_samples():
+    per_sample = {
+        "s1": pd.DataFrame({"mirna": ["a", "b"], "accession": ["M1", "M2"], "count": [3.0, 1.0]}),
+        "s2": pd.DataFrame({"mirna": ["b"], "accession": ["M2"], "count": [5.0]}),
+        "s3": pd.DataFrame({"mirna": [], "accession": [], "count": []}),
+    }
+    matrix, accessions = count_matrix(per_sample)
+    assert matrix.loc["a"].tolist() == [3.0, 0.0, 0.0]
+    assert accessions.tolist() == ["M1", "M2"]
+    cpm = counts_per_million(matrix)
+    assert cpm["s1"].tolist() == [750000.0, 250000.0]
+    assert cpm["s3"].tolist() == [0.0, 0.0]
+
+
+def test_sample_sheet_errors_name_file_row_and_column(tmp_path):
+    reads = tmp_path / "a.fastq.gz"
+    reads.write_bytes(b"")
+    sheet = write_sample_sheet(
+        tmp_path / "samples.tsv",
+        [
+            ("s1", reads, "plasma", "truseq", "healthy"),
+            ("s1", reads, "blood", "truseq", "healthy"),
+            ("s2", tmp_path / "missing.fq.gz", "serum", "nosuchkit", "healthy"),
+        ],
+    )
+    with pytest.raises(SampleSheetError) as error:
+        load_sample_sheet(sheet, KITS)
+    message = str(error.value)
+    assert f"{sheet}: row 3, column 'sample': duplicate sample 's1' (first on row 2)" in message
+    assert f"{sheet}: row 3, column 'biofluid':" in message and "'blood'" in message
+    assert f"{sheet}: row 4, column 'kit': unknown kit 'nosuchkit'" in message
+    assert f"{sheet}: row 4, column 'fastq': file not found: {tmp_path / 'missing.fq.gz'}" in message
+
+
+def test_sample_sheet_lanes_are_split_and_batch_is_optional(tmp_path):
+    lanes = [tmp_path / "L1.fq.gz", tmp_path / "L2.fq.gz"]
+    for lane in lanes:
+        lane.write_bytes(b"")
+    sheet = write_sample_sheet(tmp_path / "s.tsv", [("s1", f"{lanes[0]},{lanes[1]}", "urine", "none", "unknown")])
+    samples = load_sample_sheet(sheet, KITS)
+    assert samples.loc["s1", "fastq"].split(",") == [str(lane) for lane in lanes]
+    assert samples.loc["s1", "batch"] == ""
