@@ -30,3 +30,14 @@ $(VENV)/.installed: requirements.lock | system-deps
 
 clean:
 	rm -rf results logs benchmarks .snakemake
+
+# SLURM controller, node daemon and munge for tests/test_slurm.py, which starts them on localhost.
+SLURM_APT_PACKAGES := slurm-wlm munge
+
+.PHONY: slurm-deps
+slurm-deps:
+	@missing=""; for tool in slurmctld slurmd sbatch munged; do command -v $$tool >/dev/null || [ -x /usr/sbin/$$tool ] || missing=1; done; \
+	if [ -n "$$missing" ]; then \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(SLURM_APT_PACKAGES); \
+	fi

@@ -11,11 +11,13 @@ rule collapse:
         "logs/collapse/{sample}.log",
     benchmark:
         "benchmarks/collapse/{sample}.tsv"
+    group:
+        "per_sample"
     conda:
         "../../envs/collapse.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=grow_with_attempt(2000),
         runtime=30,
     params:
         kit=sample_kit,

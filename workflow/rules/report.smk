@@ -18,7 +18,7 @@ rule report_tables:
         "../../envs/report.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=grow_with_attempt(1000),
         runtime=10,
     params:
         samples=list(SAMPLES.index),
@@ -43,7 +43,7 @@ rule multiqc:
         "../../envs/report.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=grow_with_attempt(2000),
         runtime=20,
     shell:
         "multiqc --force --no-data-dir --config {input.config} --outdir results/multiqc "

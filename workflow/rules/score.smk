@@ -15,7 +15,7 @@ rule score_signatures:
         "../../envs/score.yaml"
     threads: 1
     resources:
-        mem_mb=4000,
+        mem_mb=grow_with_attempt(4000),
         runtime=30,
     script:
         "../scripts/score_signatures.py"

@@ -16,7 +16,7 @@ rule trim:
         "../../envs/trim.yaml"
     threads: 2
     resources:
-        mem_mb=1000,
+        mem_mb=grow_with_attempt(1000),
         runtime=60,
     params:
         arguments=trim_arguments,
