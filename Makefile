@@ -41,3 +41,14 @@ slurm-deps:
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(SLURM_APT_PACKAGES); \
 	fi
+
+# fastp (the nf-core/smrnaseq trimmer) and GNU time (peak memory) for bench/run_benchmark.py.
+BENCH_APT_PACKAGES := fastp time
+
+.PHONY: bench-deps
+bench-deps: system-deps
+	@missing=""; for tool in fastp /usr/bin/time; do command -v $$tool >/dev/null || missing=1; done; \
+	if [ -n "$$missing" ]; then \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(BENCH_APT_PACKAGES); \
+	fi
