@@ -68,7 +68,7 @@ TRUTH_COLUMNS = ("read_id", "biotype", "name", "kind", "insert", "umi", "molecul
 BASES = "ACGT"
 N_CODE, PAD_CODE = 4, 5
 DECODE = np.frombuffer(b"ACGTN\0", dtype=np.uint8)  # padding decodes to NUL, dropped on output
-ENCODE = np.full(256, N_CODE, dtype=np.uint8)  # IUPAC codes other than A/C/G/T/U become N
+ENCODE = np.full(256, N_CODE, dtype=np.uint8)  # any symbol other than A/C/G/T/U becomes N
 for _code, _bases in enumerate(("Aa", "Cc", "Gg", "TtUu")):
     ENCODE[np.frombuffer(_bases.encode(), dtype=np.uint8)] = _code
 
@@ -77,7 +77,7 @@ for _code, _bases in enumerate(("Aa", "Cc", "Gg", "TtUu")):
 class Library:
     """Molecules of a simulated library and the molecule each read sequences.
 
-    Per molecule: `biotype`, `name` and `kind` index the tables of the same names;
+    Per molecule: `biotype` and `name` index the `biotypes` and `names` tables, `kind` KINDS;
     `template` holds 5' clip + insert + 3' clip + poly(A) as base codes padded with PAD_CODE,
     the insert starting at column `clip_5p`. `before_umi` and `after_umi` are the adapter codes
     around the UMI (adapter and filler are all in `after_umi` without a UMI). Sequencing errors
@@ -198,7 +198,7 @@ def isomir_sequence(mature, kind, parameter, upstream="", downstream=""):
         if shift > len(flank):
             shift = -shift
         if kind == "isomiR-5p":
-            return flank[: shift] + mature if shift > 0 else mature[-shift:]
+            return flank[len(flank) - shift :] + mature if shift > 0 else mature[-shift:]
         return mature + flank[:shift] if shift > 0 else mature[:shift]
     if kind == "nta":
         return mature + NON_TEMPLATED_TAILS[parameter]
@@ -336,7 +336,8 @@ def simulate(
     shares = [1 - contaminant_fraction - random_fraction, *contaminant_shares, random_fraction]
     biotype = rng.choice(len(biotypes), size=n_molecules, p=shares).astype(np.int16)
     low, high = kit["insert_length"]
-    width = max(FRAGMENT_LENGTH[1], high, max(len(mature_sequences[name]) for name in profile) + max(END_SHIFTS))
+    longest_mature = max(len(mature_sequences[mirna]) for mirna in profile)
+    width = max(FRAGMENT_LENGTH[1], high, longest_mature + max(END_SHIFTS))
     names = list(profile)
     name = np.zeros(n_molecules, dtype=np.int64)
     kind = np.zeros(n_molecules, dtype=np.int16)
@@ -344,7 +345,7 @@ def simulate(
     insert_length = np.zeros(n_molecules, dtype=np.int64)
 
     is_mirna = biotype == 0
-    flanks = hairpin_flanks({name: mature_sequences[name] for name in profile}, hairpins)
+    flanks = hairpin_flanks({mirna: mature_sequences[mirna] for mirna in profile}, hairpins)
     name[is_mirna], kind[is_mirna], insert[is_mirna], insert_length[is_mirna] = mirna_molecules(
         int(is_mirna.sum()), profile, mature_sequences, flanks, isomir_fraction, width, rng
     )
@@ -385,8 +386,8 @@ def simulate(
         clip_5p=clip_5p,
         insert_length=insert_length,
         umi=rng.integers(0, 4, (n_molecules, umi_length), dtype=np.uint8),
-        before_umi=encode(umi["after"] or adapter if umi else ""),
-        after_umi=np.concatenate([encode(umi["then_adapter"] or "" if umi else adapter), filler]),
+        before_umi=encode((umi["after"] or adapter) if umi else ""),
+        after_umi=np.concatenate([encode((umi["then_adapter"] or "") if umi else adapter), filler]),
         has_adapter=bool(adapter),
         molecule_of_read=molecule_of_read,
         read_length=read_length,
@@ -574,15 +575,29 @@ def parse_arguments(argv=None):
     parser.add_argument("--reads", type=int, required=True, help="number of reads")
     parser.add_argument("--fastq", required=True, help="output FASTQ (.gz to compress)")
     parser.add_argument("--truth", required=True, help="output truth TSV (.gz to compress)")
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1, help="random seed (default: %(default)s)")
     parser.add_argument("--kits", default=DEFAULT_KITS, help="kit presets (default: %(default)s)")
     parser.add_argument("--mature", default=DEFAULT_MATURE, help="mature miRNA FASTA (default: %(default)s)")
-    parser.add_argument("--hairpin", default=DEFAULT_HAIRPIN, help="hairpin FASTA (default: %(default)s)")
+    parser.add_argument(
+        "--hairpin",
+        default=DEFAULT_HAIRPIN,
+        help="hairpin FASTA, for templated isomiR ends (default: %(default)s)",
+    )
     parser.add_argument("--profile", help="abundance TSV 'mirna<TAB>weight' (default: plasma-like)")
-    parser.add_argument("--read-length", type=int, default=75)
-    parser.add_argument("--error-rate", type=float, default=0.001, help="substitutions per base")
+    parser.add_argument(
+        "--read-length",
+        type=int,
+        default=75,
+        help="read length of adapter kits (default: %(default)s)",
+    )
+    parser.add_argument("--error-rate", type=float, default=0.001, help="substitutions per base (default: %(default)s)")
     parser.add_argument("--umi-error-rate", type=float, help="substitutions per UMI base (default: --error-rate)")
-    parser.add_argument("--isomir-fraction", type=float, default=0.2, help="miRNA molecules that are isomiRs")
+    parser.add_argument(
+        "--isomir-fraction",
+        type=float,
+        default=0.2,
+        help="miRNA molecules that are isomiRs (default: %(default)s)",
+    )
     parser.add_argument(
         "--contaminant",
         type=parse_contaminant,
@@ -596,8 +611,18 @@ def parse_arguments(argv=None):
         type=float,
         help="molecules that are contaminant fragments (default: 0.2 with --contaminant, else 0)",
     )
-    parser.add_argument("--random-fraction", type=float, default=0.01, help="molecules of random sequence")
-    parser.add_argument("--pcr-copies", type=float, default=3.0, help="mean reads per molecule (UMI kits)")
+    parser.add_argument(
+        "--random-fraction",
+        type=float,
+        default=0.01,
+        help="molecules of random sequence (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--pcr-copies",
+        type=float,
+        default=3.0,
+        help="mean reads per molecule, UMI kits (default: %(default)s)",
+    )
     return parser.parse_args(argv)
 
 
