@@ -11,6 +11,7 @@ validate(config, "workflow/schemas/config.schema.yaml")
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/references.smk"
+include: "workflow/rules/kits.smk"
 include: "workflow/rules/trim.smk"
 include: "workflow/rules/collapse.smk"
 include: "workflow/rules/quantify.smk"

@@ -6,7 +6,7 @@ import pandas as pd
 import pysam
 import pytest
 
-from collapse import clip_and_filter, collapsed_table
+from collapse import clip_and_filter, collapsed_table, count_inserts
 from conftest import REPO, write_sample_sheet
 from count_matrix import count_matrix, counts_per_million
 from kits import cutadapt_arguments, kit_preset, load_kits
@@ -42,8 +42,8 @@ def test_cutadapt_arguments_follow_the_kit():
 
 def test_collapse_counts_identical_inserts_after_clip_and_length_filter():
     reads = ["AAAACCCCGGGGTTTTAAAANNNN", "AAAACCCCGGGGTTTTAAAATTTT", "ACGT", "A" * 60, "CCCCGGGGTTTTAAAACCCCGGGG"]
-    inserts, stats = clip_and_filter(reads, clip_3p=4, min_length=16, max_length=45)
-    assert inserts == {"AAAACCCCGGGGTTTTAAAA": 2, "CCCCGGGGTTTTAAAACCCC": 1}
+    inserts, stats = clip_and_filter([(read, None) for read in reads], clip_3p=4, min_length=16, max_length=45)
+    assert inserts == {("AAAACCCCGGGGTTTTAAAA", None): 2, ("CCCCGGGGTTTTAAAACCCC", None): 1}
     assert stats == {
         "trimmed_reads": 5,
         "too_short": 1,
@@ -51,7 +51,9 @@ def test_collapse_counts_identical_inserts_after_clip_and_length_filter():
         "length_passed": 3,
         "unique_sequences": 2,
     }
-    table = collapsed_table(inserts)
+    reads_per_insert, molecules, umi_stats = count_inserts(inserts, has_umi=False)
+    assert umi_stats is None
+    table = collapsed_table(reads_per_insert, molecules)
     assert list(table["sequence"]) == ["AAAACCCCGGGGTTTTAAAA", "CCCCGGGGTTTTAAAACCCC"]
     assert list(table["reads"]) == [2, 1] and list(table["molecules"]) == [2, 1]
 

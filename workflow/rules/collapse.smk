@@ -1,9 +1,11 @@
-# Identical inserts become one row with a count: the compact file reanalysis starts from.
+# Identical inserts become one row with a count (and a molecule count after UMI
+# deduplication): the compact file reanalysis starts from.
 
 
 rule collapse:
     input:
         trimmed="results/trimmed/{sample}.fasta",
+        kit="results/kits/{sample}.json",
     output:
         table="results/collapsed/{sample}.tsv.gz",
         stats="results/collapsed/{sample}.stats.json",
@@ -20,7 +22,6 @@ rule collapse:
         mem_mb=grow_with_attempt(2000),
         runtime=30,
     params:
-        kit=sample_kit,
         min_length=config["trim"]["min_length"],
         max_length=config["trim"]["max_length"],
     script:

@@ -4,12 +4,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(workflow.basedir, "workflow", "scripts")))
 
-from kits import cutadapt_arguments, kit_preset, load_kits
+from kits import load_kits
 from samplesheet import lanes, load_sample_sheet
 
 KITS = load_kits(config["kits"])
 # Validated before any job starts; every problem names the file, row and column.
-SAMPLES = load_sample_sheet(config["samples"], KITS)
+SAMPLES = load_sample_sheet(config["samples"], KITS, default_kit=config["kit_detection"]["default_kit"])
 
 
 wildcard_constraints:
@@ -20,20 +20,9 @@ def fastq_lanes(wildcards):
     return lanes(SAMPLES.loc[wildcards.sample, "fastq"])
 
 
-def sample_kit(wildcards):
-    return kit_preset(KITS, SAMPLES.loc[wildcards.sample, "kit"])
-
-
-def trim_arguments(wildcards):
-    trim = config["trim"]
-    arguments = cutadapt_arguments(
-        sample_kit(wildcards),
-        quality_cutoff=trim["quality_cutoff"],
-        error_rate=trim["error_rate"],
-        min_overlap=trim["min_adapter_overlap"],
-        discard_untrimmed=trim["discard_untrimmed"],
-    )
-    return " ".join(arguments)
+def declared_kit(wildcards):
+    """The sample sheet's kit: a kits.yaml key, or `auto` (decided by rule detect_kit)."""
+    return SAMPLES.loc[wildcards.sample, "kit"]
 
 
 def bowtie_prefix(index_files):

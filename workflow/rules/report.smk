@@ -31,7 +31,7 @@ rule multiqc:
     input:
         cutadapt=per_sample("results/trimmed/{sample}.cutadapt.log"),
         bowtie=per_sample("results/quantify/{sample}.bowtie.log"),
-        tables=rules.report_tables.output,
+        tables=[*rules.report_tables.output, *rules.kit_report.output],
         config=workflow.source_path("../report/multiqc_config.yaml"),
     output:
         "results/multiqc/multiqc_report.html",

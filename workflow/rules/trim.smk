@@ -1,9 +1,10 @@
-# Adapter and clip removal with cutadapt, using each sample's kit preset.
+# Adapter and clip removal with cutadapt, as each sample's kit (results/kits) says.
 
 
 rule trim:
     input:
-        fastq_lanes,
+        fastq=fastq_lanes,
+        kit="results/kits/{sample}.json",
     output:
         trimmed=temp("results/trimmed/{sample}.fasta"),
         report="results/trimmed/{sample}.cutadapt.log",
@@ -19,8 +20,6 @@ rule trim:
         mem_mb=grow_with_attempt(1000),
         runtime=60,
     params:
-        arguments=trim_arguments,
-    shell:
-        # Lanes are concatenated; cutadapt reads them as one stream from stdin.
-        "pigz -dcf {input} | cutadapt --cores {threads} {params.arguments} "
-        "--json {output.json} -o {output.trimmed} - > {output.report} 2> {log}"
+        trim=config["trim"],
+    script:
+        "../scripts/trim.py"

@@ -1,7 +1,10 @@
 """Collapse trimmed reads into unique inserts with a count per sample.
 
 The collapsed table (sequence, reads, molecules) is what quantification and any later
-reanalysis start from, so trimming never has to be repeated.
+reanalysis start from, so trimming never has to be repeated. The kit comes from the
+sample's kit-detection JSON: its 3' clip, insert length range and UMI layout. Without a UMI
+every read is a molecule; with one, `molecules` counts the insert's molecules after UMI
+deduplication (umi.molecules_per_insert) and `reads` stays the raw read count.
 """
 
 import sys
@@ -13,14 +16,16 @@ import dnaio
 import pandas as pd
 
 from atomic import atomic_path
+from umi import molecules_per_insert, umi_from_header
 
 
-def clip_and_filter(sequences, clip_3p, min_length, max_length):
-    """Count inserts after removing `clip_3p` bases from their 3' end and keeping
-    those of `min_length`..`max_length` nt. Returns (Counter of inserts, stats dict)."""
-    inserts = Counter()
+def clip_and_filter(reads, clip_3p, min_length, max_length):
+    """Count (insert, UMI) pairs after removing `clip_3p` bases from each read's 3' end and
+    keeping inserts of `min_length`..`max_length` nt. `reads` yields (sequence, UMI) pairs,
+    the UMI None without one. Returns (Counter of pairs, stats dict)."""
+    pairs = Counter()
     too_short = too_long = total = 0
-    for sequence in sequences:
+    for sequence, umi in reads:
         total += 1
         if clip_3p:
             sequence = sequence[:-clip_3p]
@@ -29,40 +34,77 @@ def clip_and_filter(sequences, clip_3p, min_length, max_length):
         elif len(sequence) > max_length:
             too_long += 1
         else:
-            inserts[sequence] += 1
+            pairs[sequence, umi] += 1
     stats = {
         "trimmed_reads": total,
         "too_short": too_short,
         "too_long": too_long,
         "length_passed": total - too_short - too_long,
-        "unique_sequences": len(inserts),
+        "unique_sequences": len({insert for insert, _ in pairs}),
     }
-    return inserts, stats
+    return pairs, stats
 
 
-def collapsed_table(inserts):
+def count_inserts(pairs, has_umi):
+    """(reads per insert, molecules per insert, UMI stats or None) from (insert, UMI) counts.
+
+    With a UMI, reads whose UMI is incomplete (the read ended inside it) cannot be
+    deduplicated: they stay out of both counts and are reported as `umi_incomplete`.
+    """
+    if not has_umi:
+        reads = Counter()
+        for (insert, _), count in pairs.items():
+            reads[insert] += count
+        return reads, reads, None
+    with_umi = {pair: count for pair, count in pairs.items() if pair[1] is not None}
+    reads = Counter()
+    for (insert, _), count in with_umi.items():
+        reads[insert] += count
+    molecules = molecules_per_insert(with_umi)
+    read_total, molecule_total = sum(reads.values()), sum(molecules.values())
+    stats = {
+        "reads_with_umi": read_total,
+        "umi_incomplete": sum(count for (_, umi), count in pairs.items() if umi is None),
+        "distinct_insert_umi_pairs": len(with_umi),
+        "molecules": molecule_total,
+        "duplication_rate": round(1 - molecule_total / read_total, 4) if read_total else None,
+    }
+    return reads, molecules, stats
+
+
+def collapsed_table(reads, molecules):
     """Unique inserts as a table sorted by read count, most abundant first."""
-    table = pd.DataFrame(inserts.items(), columns=["sequence", "reads"])
-    table["molecules"] = table["reads"]
+    table = pd.DataFrame({"reads": pd.Series(reads, dtype="int64")})
+    table["molecules"] = pd.Series(molecules, dtype="int64").reindex(table.index, fill_value=0)
+    table = table.rename_axis("sequence").reset_index()
     return table.sort_values(["reads", "sequence"], ascending=[False, True], ignore_index=True)
 
 
-def read_sequences(path):
-    with dnaio.open(path) as reads:
-        for read in reads:
-            yield read.sequence
+def read_pairs(path, umi_layout):
+    """(sequence, UMI) of each trimmed read; the UMI is None without a UMI layout."""
+    with dnaio.open(path) as records:
+        for record in records:
+            yield record.sequence, umi_from_header(record.name, umi_layout) if umi_layout else None
 
 
 def main(snakemake):
     sys.stderr = open(snakemake.log[0], "w")
-    kit = snakemake.params.kit
-    inserts, stats = clip_and_filter(
-        read_sequences(snakemake.input.trimmed),
+    with open(snakemake.input.kit) as handle:
+        kit = json.load(handle)["preset"]
+    min_length, max_length = kit["insert_length"]
+    if snakemake.params.min_length is not None:
+        min_length = snakemake.params.min_length
+    if snakemake.params.max_length is not None:
+        max_length = snakemake.params.max_length
+    pairs, stats = clip_and_filter(
+        read_pairs(snakemake.input.trimmed, kit["umi"]),
         clip_3p=kit["clip_3p"],
-        min_length=snakemake.params.min_length,
-        max_length=snakemake.params.max_length,
+        min_length=min_length,
+        max_length=max_length,
     )
-    table = collapsed_table(inserts)
+    reads, molecules, umi_stats = count_inserts(pairs, has_umi=bool(kit["umi"]))
+    stats["umi"] = umi_stats
+    table = collapsed_table(reads, molecules)
     with atomic_path(snakemake.output.table) as temporary:
         with gzip.open(temporary, "wt", compresslevel=1) as handle:
             table.to_csv(handle, sep="\t", index=False)

@@ -11,6 +11,8 @@ import jsonschema
 import pandas as pd
 import yaml
 
+from kits import AUTO
+
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "samples.schema.yaml"
 
 
@@ -36,8 +38,8 @@ def _row_problems(row, row_number, schema, known_kits, base_dir):
         column = error.path[0] if error.path else _missing_column(error)
         problems.append((row_number, column, error.message))
     kit = record.get("kit")
-    if kit is not None and kit not in known_kits:
-        choices = ", ".join(sorted(known_kits))
+    if kit is not None and kit not in known_kits and kit != AUTO:
+        choices = ", ".join([*sorted(known_kits), AUTO])
         problems.append((row_number, "kit", f"unknown kit '{kit}' (known: {choices})"))
     for lane in lanes(record.get("fastq", "")):
         path = Path(base_dir, lane)
@@ -55,14 +57,17 @@ def _missing_column(error):
     return "?"
 
 
-def load_sample_sheet(path, known_kits, base_dir="."):
+def load_sample_sheet(path, known_kits, base_dir=".", default_kit=AUTO):
     """Read `path` (TSV) and return it indexed by sample, or raise SampleSheetError.
 
-    Row numbers in messages count the header as line 1, as a spreadsheet shows them.
+    A sample without a kit gets `default_kit`. Row numbers in messages count the header as
+    line 1, as a spreadsheet shows them.
     """
     path = Path(path)
     if not path.is_file():
         raise SampleSheetError(f"{path}: sample sheet not found")
+    if default_kit not in known_kits and default_kit != AUTO:
+        raise SampleSheetError(f"default kit '{default_kit}' is neither a kit of the kits file nor '{AUTO}'")
     sheet = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, comment="#")
     sheet.columns = [column.strip() for column in sheet.columns]
     schema = load_schema()
@@ -88,5 +93,8 @@ def load_sample_sheet(path, known_kits, base_dir="."):
         raise SampleSheetError("invalid sample sheet:\n  " + "\n  ".join(lines))
     if "batch" not in sheet.columns:
         sheet["batch"] = ""
+    if "kit" not in sheet.columns:
+        sheet["kit"] = ""
+    sheet["kit"] = sheet["kit"].str.strip().replace("", default_kit)
     sheet = sheet.apply(lambda column: column.str.strip())
     return sheet.set_index("sample", drop=False)
