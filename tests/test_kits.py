@@ -1,0 +1,138 @@
+"""Kit presets and kit detection, on the real read files of ../shared/data/reads."""
+
+import itertools
+import time
+
+import numpy as np
+import pytest
+
+from conftest import REPO, SHARED_DATA
+from detect_kit import detect, lane_sequences
+from kits import (
+    AUTO,
+    KitDetectionError,
+    choose_kit,
+    cutadapt_arguments,
+    gather_evidence,
+    layout_adapter,
+    load_kits,
+)
+from mirna_reference import read_fasta
+
+KITS = load_kits(REPO / "resources" / "kits.yaml")
+MATURE = set(read_fasta(REPO / "resources" / "mirbase-v22-hsa" / "mature.fa").values())
+READS = SHARED_DATA / "reads"
+MIN_FRACTION = 0.3
+MAX_READS = 200_000
+
+
+def run_detection(path, declared=AUTO, sample="sample"):
+    return detect(sample, declared, [path], KITS, MATURE, MAX_READS, MIN_FRACTION, error_rate=0.1)
+
+
+REAL_FILES = [
+    ("exRNAQC017_serum_plasma/RNA014937_S1_R1.fastq.gz", "truseq"),
+    ("exRNAQC017_serum_plasma/RNA014938_S2_R1.fastq.gz", "truseq"),
+    ("exRNAQC017_serum_plasma/RNA014939_S3_R1.fastq.gz", "truseq"),
+    ("optimir_example/S1.fq.gz", "nebnext"),
+    ("optimir_example/S2.fq.gz", "nebnext"),
+    ("mirtrace_tutorial/QiaSeq_data.fastq.gz", "qiaseq"),
+    # exceRpt's test file has the v1.0 adapter TCGTATGCCGTCTTCTGCTTG (exceRpt itself finds
+    # Illumina_1.0_smallRNA_3p); miRTrace's sample3 has the v1.5 adapter ATCTCGTATGCC....
+    ("exceRpt_test/testData_human.fastq.gz", "illumina_v1"),
+    ("mirtrace_tutorial/sample3.fastq.gz", "illumina_v15"),
+    ("smallrnaseq_bovine/bovine_plasma_sample.fastq.gz", "none"),
+    ("smallrnaseq_bovine/bovine_serum_sample.fastq.gz", "none"),
+]
+
+
+@pytest.mark.parametrize(("relative_path", "expected"), REAL_FILES)
+def test_auto_detects_the_kit_of_real_reads(relative_path, expected):
+    decision = run_detection(READS / relative_path)
+    print(
+        f"{relative_path}: {decision['kit']} fits {decision['support']:.1%} of {decision['reads_inspected']} reads;"
+        f" runner-up {decision['runner_up']} {decision['runner_up_support']:.1%}"
+    )
+    assert decision["kit"] == expected
+    assert decision["support"] >= MIN_FRACTION
+    assert decision["runner_up_support"] < decision["support"]
+    assert decision["preset"] == KITS[expected]
+    assert decision["warnings"] == []
+
+
+def test_truseq_reads_tie_with_kits_of_the_same_layout_but_not_with_nextflex_v3():
+    decision = run_detection(READS / "exRNAQC017_serum_plasma" / "RNA014937_S1_R1.fastq.gz")
+    assert decision["tied_with"] == ["nextflex_v4", "lexogen"]
+    assert "cannot tell truseq from nextflex_v4, lexogen" in decision["notes"][0]
+    # Clipping 4 + 4 nt leaves most 22-nt plasma inserts below 16 nt.
+    assert decision["support_by_kit"]["nextflex_v3"] < decision["support"] - 0.5
+
+
+def test_declared_kit_is_used_but_a_contradiction_is_a_warning():
+    nebnext_reads = READS / "optimir_example" / "S1.fq.gz"
+    decision = run_detection(nebnext_reads, declared="truseq")
+    assert decision["kit"] == "truseq" and decision["preset"] == KITS["truseq"]
+    assert decision["detected"] == "nebnext"
+    assert decision["warnings"] == [
+        f"declared kit truseq fits 0.0% of the reads, but nebnext fits {decision['support']:.1%}"
+    ]
+    consistent = run_detection(READS / "exRNAQC017_serum_plasma" / "RNA014937_S1_R1.fastq.gz", declared="lexogen")
+    assert consistent["kit"] == "lexogen" and consistent["warnings"] == []
+
+
+def random_reads(count, length, seed=3):
+    rng = np.random.default_rng(seed)
+    return ["".join(row) for row in rng.choice(list("ACGT"), size=(count, length))]
+
+
+def test_random_sequence_fails_auto_naming_the_sample_and_candidates():
+    detection = gather_evidence(random_reads(2000, 75), KITS, MATURE, MAX_READS, 0.1)
+    best = max(detection.support(name) for name in KITS)
+    assert best < 0.02
+    with pytest.raises(KitDetectionError, match=r"sample 'noise': no library kit explains at least 30%.*best candidates: "):
+        choose_kit("noise", AUTO, detection, list(KITS), MIN_FRACTION)
+    declared = choose_kit("noise", "truseq", detection, list(KITS), MIN_FRACTION)
+    assert declared["kit"] == "truseq" and declared["warnings"][0].startswith("no kit explains 30% of the reads")
+
+
+def test_detection_reads_only_the_first_reads():
+    consumed = itertools.count()
+    sequences = (sequence for sequence, _ in zip(lane_sequences([READS / "mintmap_example" / "exampleInput.fastq.gz"]), consumed))
+    detection = gather_evidence(sequences, KITS, MATURE, 500, 0.1)
+    assert detection.reads == 500
+    assert next(consumed) <= 501
+
+
+def test_detection_speed():
+    lanes = sorted((READS / "exRNAQC017_serum_plasma").glob("*.fastq.gz"))
+    start = time.perf_counter()
+    detection = gather_evidence(lane_sequences(lanes), KITS, MATURE, MAX_READS, 0.1)
+    reads_per_second = detection.reads / (time.perf_counter() - start)
+    print(f"kit detection: {detection.reads} reads of 101 nt at {reads_per_second:,.0f} reads/s")
+    assert detection.reads == 30_000
+    assert reads_per_second > 3_000
+
+
+def test_kit_presets_are_complete_and_sourced():
+    assert {"truseq", "nebnext", "qiaseq", "nextflex_v3", "nextflex_v4", "cats", "lexogen", "illumina_v15", "none"} <= set(KITS)
+    for name, kit in KITS.items():
+        assert len(kit["source"]) > 40, name
+        low, high = kit["insert_length"]
+        assert 0 < low < high, name
+    assert KITS["nextflex_v3"]["clip_5p"] == KITS["nextflex_v3"]["clip_3p"] == 4
+    assert KITS["cats"]["clip_5p"] == 3 and KITS["cats"]["polya"]
+
+
+def test_auto_cannot_name_a_kit(tmp_path):
+    kits_file = tmp_path / "kits.yaml"
+    kits_file.write_text((REPO / "resources" / "kits.yaml").read_text() + "\nauto:\n  name: x\n")
+    with pytest.raises(ValueError, match="'auto' is reserved"):
+        load_kits(kits_file)
+
+
+def test_umi_kit_searches_the_umi_inside_its_adapter_and_keeps_it_in_the_header():
+    arguments = cutadapt_arguments(KITS["qiaseq"], 20, 0.1, 3, True)
+    adapter = arguments[arguments.index("--adapter") + 1]
+    assert adapter == "AACTGTAGGCACCATCAAT" + "N" * 12 + "AGATCGGAAGAGCACACGTCT" == layout_adapter(KITS["qiaseq"])
+    assert arguments[arguments.index("--rename") + 1] == "{id} umi={match_sequence}"
+    assert "--rename" not in cutadapt_arguments(KITS["truseq"], 20, 0.1, 3, True)

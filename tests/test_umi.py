@@ -1,0 +1,91 @@
+"""UMI extraction and molecule counting, on constructed pairs and on the real QIAseq reads."""
+
+from collections import Counter
+
+import pytest
+
+from collapse import clip_and_filter, collapsed_table, count_inserts, read_pairs
+from conftest import REPO, SHARED_DATA
+from kits import load_kits
+from trim import cutadapt_command, run_trimming
+from umi import directional_groups, molecules_per_insert, umi_from_header
+
+QIASEQ = load_kits(REPO / "resources" / "kits.yaml")["qiaseq"]
+QIASEQ_READS = SHARED_DATA / "reads" / "mirtrace_tutorial" / "QiaSeq_data.fastq.gz"
+TRIM_CONFIG = {"quality_cutoff": 20, "error_rate": 0.1, "min_adapter_overlap": 3, "discard_untrimmed": True}
+MIR_16 = "TAGCAGCACGTAAATATTGGCG"
+
+
+def test_umi_is_read_from_the_matched_adapter():
+    after = QIASEQ["umi"]["after"]
+    assert umi_from_header(f"r1 umi={after}ACGTACGTACGTAGATCGG", QIASEQ["umi"]) == "ACGTACGTACGT"
+    assert umi_from_header(f"r1 umi={after}ACGTACGTAC", QIASEQ["umi"]) is None  # read ended in the UMI
+    assert umi_from_header("r1", QIASEQ["umi"]) is None
+
+
+def test_copies_with_one_error_in_umi_or_insert_join_the_abundant_molecule():
+    error_in_insert = MIR_16[:5] + "A" + MIR_16[6:]
+    pairs = {
+        (MIR_16, "AAAAAAAAAAAA"): 10,
+        (MIR_16, "AAAAAAAAAAAT"): 1,  # UMI error
+        (error_in_insert, "AAAAAAAAAAAA"): 2,  # insert error
+        (MIR_16, "CCCCCCCCCCCC"): 3,  # another molecule
+        (MIR_16, "CCCCCCCCCCCA"): 3,  # as abundant: 3 < 2 * 3 - 1, a molecule of its own
+    }
+    heads = directional_groups(pairs)
+    assert heads[MIR_16, "AAAAAAAAAAAT"] == heads[error_in_insert, "AAAAAAAAAAAA"] == (MIR_16, "AAAAAAAAAAAA")
+    assert heads[MIR_16, "CCCCCCCCCCCA"] != heads[MIR_16, "CCCCCCCCCCCC"]
+    assert molecules_per_insert(pairs) == Counter({MIR_16: 3})
+
+
+def test_same_umi_on_inserts_of_different_length_stays_apart():
+    pairs = {(MIR_16, "ACGTACGTACGT"): 5, (MIR_16 + "A", "ACGTACGTACGT"): 1}
+    assert molecules_per_insert(pairs) == Counter({MIR_16: 1, MIR_16 + "A": 1})
+
+
+def collapse_real_qiaseq(tmp_path, lanes):
+    trimmed = tmp_path / "trimmed.fasta"
+    command = cutadapt_command(QIASEQ, TRIM_CONFIG, 1, tmp_path / "cutadapt.json", trimmed)
+    run_trimming(lanes, command, tmp_path / "cutadapt.log", tmp_path / "trim.log")
+    low, high = QIASEQ["insert_length"]
+    pairs, stats = clip_and_filter(read_pairs(trimmed, QIASEQ["umi"]), 0, low, high)
+    reads, molecules, umi_stats = count_inserts(pairs, has_umi=True)
+    return pairs, collapsed_table(reads, molecules), umi_stats
+
+
+@pytest.fixture(scope="module")
+def real_qiaseq(tmp_path_factory):
+    return collapse_real_qiaseq(tmp_path_factory.mktemp("qiaseq"), [QIASEQ_READS])
+
+
+def test_real_qiaseq_molecules_are_fewer_than_reads(real_qiaseq):
+    pairs, table, umi_stats = real_qiaseq
+    print(
+        f"QiaSeq_data: {umi_stats['reads_with_umi']} reads with a UMI, {umi_stats['distinct_insert_umi_pairs']}"
+        f" distinct (insert, UMI) pairs, {umi_stats['molecules']} molecules,"
+        f" duplication rate {umi_stats['duplication_rate']:.3f}, {umi_stats['umi_incomplete']} reads without a whole UMI"
+    )
+    assert table["molecules"].sum() == umi_stats["molecules"] < table["reads"].sum() == umi_stats["reads_with_umi"]
+    assert 0 < umi_stats["duplication_rate"] == pytest.approx(1 - umi_stats["molecules"] / umi_stats["reads_with_umi"], abs=1e-4)
+    # No insert has more molecules than distinct UMIs, and every insert read has one.
+    distinct_umis = Counter(insert for insert, umi in pairs if umi is not None)
+    by_insert = table.set_index("sequence")
+    assert (by_insert["molecules"] <= by_insert.index.map(distinct_umis)).all()
+    assert (by_insert["molecules"] >= 1).all()
+    assert umi_stats["umi_incomplete"] < 0.05 * umi_stats["reads_with_umi"]
+
+
+def test_real_qiaseq_duplicates_count_once(real_qiaseq, tmp_path):
+    """The same reads twice (as two lanes) are PCR copies: twice the reads, the same
+    (insert, UMI) pairs, and no more molecules than pairs. Doubling only makes the
+    directional rule stricter (2a >= 4b - 1), so molecules may rise a little, never fall."""
+    _, table, umi_stats = real_qiaseq
+    _, doubled, doubled_stats = collapse_real_qiaseq(tmp_path, [QIASEQ_READS, QIASEQ_READS])
+    print(f"QiaSeq_data twice: {doubled_stats['molecules']} molecules (once: {umi_stats['molecules']})")
+    assert doubled_stats["reads_with_umi"] == 2 * umi_stats["reads_with_umi"]
+    assert doubled_stats["distinct_insert_umi_pairs"] == umi_stats["distinct_insert_umi_pairs"]
+    assert umi_stats["molecules"] <= doubled_stats["molecules"] <= umi_stats["distinct_insert_umi_pairs"]
+    assert doubled_stats["molecules"] <= 1.02 * umi_stats["molecules"]
+    merged = table.merge(doubled, on="sequence", suffixes=("", "_doubled"))
+    assert len(merged) == len(table) == len(doubled)
+    assert (merged["reads_doubled"] == 2 * merged["reads"]).all()
