@@ -47,6 +47,7 @@ def kit_table(samples, decision_paths, collapse_paths):
         with open(decision_path) as decision, open(collapse_path) as collapse:
             rows[sample] = kit_row(json.load(decision), json.load(collapse))
     table = pd.DataFrame.from_dict(rows, orient="index", columns=COLUMNS)
+    table["umi_molecules"] = table["umi_molecules"].astype("Int64")  # empty, not NaN, without a UMI
     table.index.name = "sample"
     return table
 
