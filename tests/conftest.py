@@ -11,6 +11,17 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 EXRNAQC_READS = SHARED_DATA / "reads" / "exRNAQC017_serum_plasma"
+CONTAMINANTS = SHARED_DATA / "references" / "contaminants"
+# The annotation sets the tests run with (config section `annotation`), read in place.
+SHARED_ANNOTATION = {
+    "spike_ins": [str(CONTAMINANTS / "spikeins" / "exRNAQC_small_spike_sequences.csv")],
+    "trna": [str(CONTAMINANTS / "tRNA" / "hg38-tRNAs_GtRNAdb_tsRNAsearch.fa")],
+    "rrna": [
+        str(CONTAMINANTS / "rRNA" / "hsa_rRNA_RNAcentral_SCRAP.fasta.gz"),
+        str(CONTAMINANTS / "rRNA" / "human_rDNA_GL000220_exRNAQC.fa"),
+    ],
+    "ncrna": [str(CONTAMINANTS / "ncRNA" / "human_tRNAs-and-ncRNAs_relative_cdhit_tsRNAsearch.fa.gz")],
+}
 
 sys.path.insert(0, str(REPO / "workflow" / "scripts"))
 
@@ -71,5 +82,5 @@ def exrnaqc_run(tmp_path_factory):
     """One full workflow run on the three real exRNAQC samples, shared by the tests."""
     workdir = tmp_path_factory.mktemp("exrnaqc")
     sheet = write_sample_sheet(workdir / "samples.tsv", exrnaqc_rows())
-    run_snakemake(workdir, "--configfile", write_config(workdir, sheet))
+    run_snakemake(workdir, "--configfile", write_config(workdir, sheet, annotation=SHARED_ANNOTATION))
     return workdir

@@ -11,7 +11,7 @@ from conftest import REPO, write_sample_sheet
 from count_matrix import count_matrix, counts_per_million
 from kits import cutadapt_arguments, kit_preset, load_kits
 from mirna_reference import mature_positions, parse_gff3, read_fasta
-from quantify_mirnas import assign_insert, count_sample
+from quantify_mirnas import count_sample, resolve_insert
 from samplesheet import SampleSheetError, load_sample_sheet
 
 KITS = load_kits(REPO / "resources" / "kits.yaml")
@@ -82,53 +82,64 @@ def as_lookup(table):
     return lookup
 
 
+def hairpin_records(lookup):
+    return {f"miRNA|{hairpin}": ("miRNA", hairpin, 110) for hairpin in lookup}
+
+
+def assign(alignments, lookup, five_prime_tolerance=2, three_prime_tolerance=3):
+    """resolve_insert on exact (tail 0, no mismatch) hairpin alignments (hairpin, start, end)."""
+    hits = [(0, f"miRNA|{hairpin}", start, end, "") for hairpin, start, end in alignments]
+    tolerances = (five_prime_tolerance, three_prime_tolerance, 3)
+    biotype, targets = resolve_insert(hits, "A" * 30, lookup, hairpin_records(lookup), tolerances)
+    if biotype == "miRNA":
+        return biotype, {(fit["mirna"], fit["accession"]): fit["iso_5p"] == fit["iso_3p"] == 0 for fit in targets}
+    return biotype, targets
+
+
 def test_read_overhanging_the_mature_by_2_nt_is_assigned_as_isomir(positions):
     table, _, _ = positions
     mature = table[table["mirna"] == "hsa-miR-486-5p"].iloc[0]
     lookup = as_lookup(table)
-    overhang = [(mature.hairpin, mature.start, mature.end + 2, 0)]
-    assert assign_insert(overhang, lookup, 2, 3) == ("mirna", {("hsa-miR-486-5p", "MIMAT0002177"): False})
-    exact = [(mature.hairpin, mature.start, mature.end, 0)]
-    assert assign_insert(exact, lookup, 2, 3) == ("mirna", {("hsa-miR-486-5p", "MIMAT0002177"): True})
-    too_far = [(mature.hairpin, mature.start + 3, mature.end + 3, 0)]
-    assert assign_insert(too_far, lookup, 2, 3)[0] == "hairpin"
+    overhang = [(mature.hairpin, mature.start, mature.end + 2)]
+    assert assign(overhang, lookup) == ("miRNA", {("hsa-miR-486-5p", "MIMAT0002177"): False})
+    exact = [(mature.hairpin, mature.start, mature.end)]
+    assert assign(exact, lookup) == ("miRNA", {("hsa-miR-486-5p", "MIMAT0002177"): True})
+    too_far = [(mature.hairpin, mature.start + 3, mature.end + 3)]
+    assert assign(too_far, lookup)[0] == "miRNA_hairpin"
 
 
 def test_mature_from_several_loci_is_counted_once(positions):
     table, _, _ = positions
     loci = table[table["mirna"] == "hsa-miR-16-5p"]
-    alignments = [(row.hairpin, row.start, row.end, 0) for row in loci.itertuples()]
+    alignments = [(row.hairpin, row.start, row.end) for row in loci.itertuples()]
     assert len(alignments) == 2
-    outcome, matures = assign_insert(alignments, as_lookup(table), 2, 3)
-    assert outcome == "mirna" and matures == {("hsa-miR-16-5p", "MIMAT0000069"): True}
+    outcome, matures = assign(alignments, as_lookup(table))
+    assert outcome == "miRNA" and matures == {("hsa-miR-16-5p", "MIMAT0000069"): True}
 
 
 def test_equal_fit_to_differently_named_matures_is_split(tmp_path):
     lookup = {"hp1": [("miR-a", "MIMAT1", 5, 27)], "hp2": [("miR-b", "MIMAT2", 10, 32)]}
-    outcome, matures = assign_insert([("hp1", 5, 27, 0), ("hp2", 10, 32, 0)], lookup, 2, 3)
-    assert outcome == "mirna" and set(matures) == {("miR-a", "MIMAT1"), ("miR-b", "MIMAT2")}
+    outcome, matures = assign([("hp1", 5, 27), ("hp2", 10, 32)], lookup)
+    assert outcome == "miRNA" and set(matures) == {("miR-a", "MIMAT1"), ("miR-b", "MIMAT2")}
     # A better fit wins over a worse one.
-    outcome, matures = assign_insert([("hp1", 5, 27, 0), ("hp2", 10, 33, 0)], lookup, 2, 3)
+    outcome, matures = assign([("hp1", 5, 27), ("hp2", 10, 33)], lookup)
     assert set(matures) == {("miR-a", "MIMAT1")}
 
 
 def test_count_sample_splits_molecules_and_reports_the_split(tmp_path):
-    header = {"HD": {"VN": "1.6"}, "SQ": [{"SN": "hp1", "LN": 60}, {"SN": "hp2", "LN": 60}]}
-    bam_path = tmp_path / "aligned.bam"
-    with pysam.AlignmentFile(bam_path, "wb", header=header) as bam:
-        for row, reference, start in ((0, 0, 5), (0, 1, 10), (1, 0, 5), (2, 1, 40)):
-            record = pysam.AlignedSegment()
-            record.query_name, record.reference_id, record.reference_start = str(row), reference, start
-            record.query_sequence, record.cigarstring = "A" * 22, "22M"
-            record.set_tag("NM", 0)
-            bam.write(record)
-    collapsed = pd.DataFrame({"sequence": ["S0", "S1", "S2"], "reads": [10, 4, 3], "molecules": [10, 4, 3]})
+    alignments = {
+        0: [(0, "miRNA|hp1", 5, 27, ""), (0, "miRNA|hp2", 10, 32, "")],
+        1: [(0, "miRNA|hp1", 5, 27, "")],
+        2: [(0, "miRNA|hp2", 38, 60, "")],
+    }
+    collapsed = pd.DataFrame({"sequence": ["A" * 22, "C" * 22, "G" * 22], "reads": [10, 4, 3], "molecules": [10, 4, 3]})
     lookup = {"hp1": [("miR-a", "MIMAT1", 5, 27)], "hp2": [("miR-b", "MIMAT2", 10, 32)]}
-    mirnas, hairpins, ambiguous, stats = count_sample(bam_path, collapsed, lookup, 2, 3)
-    counts = mirnas.set_index("mirna")["count"]
+    tables, stats = count_sample(alignments, collapsed, lookup, hairpin_records(lookup), (2, 3, 3))
+    counts = tables["mirnas"].set_index("mirna")["count"]
     assert counts.to_dict() == {"miR-a": 9.0, "miR-b": 5.0}
-    assert hairpins.set_index("hairpin")["count"].to_dict() == {"hp2": 3.0}
-    assert ambiguous.to_dict("records") == [{"sequence": "S0", "molecules": 10, "split_between": "miR-a;miR-b"}]
+    assert tables["hairpins"].set_index("hairpin")["count"].to_dict() == {"hp2": 3.0}
+    split = [{"sequence": "A" * 22, "molecules": 10, "split_between": "miR-a;miR-b"}]
+    assert tables["ambiguous"].to_dict("records") == split
     assert stats["mirna_molecules"] == 14.0 and stats["hairpin_only_molecules"] == 3.0
 
 

@@ -1,5 +1,6 @@
 """End to end on the three real exRNAQC017 samples, against the published counts."""
 
+import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 
@@ -39,7 +40,8 @@ def test_cpm_sums_to_a_million_and_h5ad_has_layers(exrnaqc_run):
     assert ((cpm.sum() - 1e6).abs() < 0.1).all()
     adata = anndata.read_h5ad(exrnaqc_run / "results" / "counts" / "mirna.h5ad")
     assert adata.shape == (3, cpm.shape[0])
-    assert set(adata.layers) == {"counts", "cpm"}
+    assert set(adata.layers) == {"counts", "cpm", "tmm_cpm", "spike_in", "canonical", "isomir"}
+    assert np.allclose(adata.layers["canonical"] + adata.layers["isomir"], adata.layers["counts"])
     assert adata.obs.loc["RNA014939", "biofluid"] == "plasma"
     assert adata.var.loc["hsa-miR-486-5p", "accession"] == "MIMAT0002177"
 

@@ -43,6 +43,14 @@ def grow_with_attempt(base_mb):
     return mem_mb
 
 
+ANNOTATION_SETS = ("spike_ins", "trna", "rrna", "ncrna")
+
+
+def annotation_files():
+    """Every FASTA/CSV of the configured annotation sets (empty lists: not annotated)."""
+    return [path for key in ANNOTATION_SETS for path in config["annotation"][key]]
+
+
 def sample_sheet_records():
     return SAMPLES.to_dict(orient="records")
 

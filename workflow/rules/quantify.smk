@@ -1,17 +1,19 @@
-# Unique inserts → bowtie 1 on the hairpins → counts per mature miRNA → matrices.
+# Unique inserts → one pass on the combined annotation index (+ 3' A/T rescue, + genome)
+# → one biotype per insert, miRNA/isomiR counts, mirGFF3 → matrices with normalisations.
+# Quantification starts from results/collapsed/: changing any parameter here never re-trims.
 
 
-rule align_hairpins:
+rule align_inserts:
     input:
         collapsed="results/collapsed/{sample}.tsv.gz",
-        index=rules.hairpin_index.output,
+        index=rules.annotation_index.output,
     output:
-        bam="results/quantify/{sample}.hairpins.bam",
+        alignments="results/quantify/{sample}.alignments.tsv.gz",
         bowtie_report="results/quantify/{sample}.bowtie.log",
     log:
-        "logs/quantify/align_hairpins/{sample}.log",
+        "logs/quantify/align_inserts/{sample}.log",
     benchmark:
-        "benchmarks/quantify/align_hairpins/{sample}.tsv"
+        "benchmarks/quantify/align_inserts/{sample}.tsv"
     group:
         "per_sample"
     conda:
@@ -25,24 +27,29 @@ rule align_hairpins:
     params:
         index=lambda wildcards, input: bowtie_prefix(input.index),
         mismatches=config["quantify"]["mismatches"],
-    shell:
-        # One insert per line (-r); bowtie names each by its row in the collapsed table.
-        "(gzip -dc {input.collapsed} | tail -n +2 | cut -f 1 "
-        "| bowtie --threads {threads} -r -v {params.mismatches} -a --best --strata --norc "
-        "--sam --no-unal -x {params.index} - 2> {output.bowtie_report} "
-        "| samtools view -b -o {output.bam} -) 2> {log}"
+        max_nontemplated=config["quantify"]["max_nontemplated"],
+        min_length=config["quantify"]["min_rescued_length"],
+        genome_index=config["annotation"]["genome_index"],
+    script:
+        "../scripts/align_inserts.py"
 
 
 rule count_mirnas:
     input:
-        bam="results/quantify/{sample}.hairpins.bam",
+        alignments="results/quantify/{sample}.alignments.tsv.gz",
         collapsed="results/collapsed/{sample}.tsv.gz",
         positions="results/references/mature_positions.tsv",
+        records="results/references/annotation_records.tsv",
+        hairpins="results/references/hairpins.fa",
     output:
         mirnas="results/quantify/{sample}.mirna.tsv",
+        isomirs="results/quantify/{sample}.isomirs.tsv",
         hairpins="results/quantify/{sample}.hairpin_only.tsv",
         ambiguous="results/quantify/{sample}.ambiguous.tsv",
+        features="results/quantify/{sample}.features.tsv",
+        inserts="results/quantify/{sample}.inserts.tsv.gz",
         stats="results/quantify/{sample}.stats.json",
+        gff="results/mirtop/{sample}.gff",
     log:
         "logs/quantify/count_mirnas/{sample}.log",
     benchmark:
@@ -58,17 +65,51 @@ rule count_mirnas:
     params:
         five_prime_tolerance=config["quantify"]["five_prime_tolerance"],
         three_prime_tolerance=config["quantify"]["three_prime_tolerance"],
+        max_nontemplated=config["quantify"]["max_nontemplated"],
+        sample="{sample}",
+        database=config["references"]["database"],
     script:
         "../scripts/quantify_mirnas.py"
+
+
+rule mirtop_check:
+    input:
+        gff=per_sample("results/mirtop/{sample}.gff"),
+    output:
+        stats="results/mirtop/exomir_mirtop_stats.log",
+        table="results/mirtop/mirtop_stats.txt",
+    log:
+        "logs/quantify/mirtop_check.log",
+    benchmark:
+        "benchmarks/quantify/mirtop_check.tsv"
+    conda:
+        "../../envs/quantify.yaml"
+    threads: 1
+    resources:
+        mem_mb=grow_with_attempt(2000),
+        runtime=20,
+    script:
+        "../scripts/mirtop_check.py"
 
 
 rule count_matrix:
     input:
         tables=per_sample("results/quantify/{sample}.mirna.tsv"),
+        isomirs=per_sample("results/quantify/{sample}.isomirs.tsv"),
+        features=per_sample("results/quantify/{sample}.features.tsv"),
+        stats=per_sample("results/quantify/{sample}.stats.json"),
     output:
         counts="results/counts/mirna_counts.tsv",
         cpm="results/counts/mirna_cpm.tsv",
+        tmm="results/counts/mirna_tmm_cpm.tsv",
+        spike_in="results/counts/mirna_spike_in_normalised.tsv",
+        factors="results/counts/normalisation_factors.tsv",
+        isomirs="results/counts/isomir_counts.tsv",
+        features="results/counts/biotype_feature_counts.tsv",
+        biotypes="results/counts/biotype_reads.tsv",
         h5ad="results/counts/mirna.h5ad",
+        funnel="results/report/biotype_funnel_mqc.tsv",
+        trna="results/report/trna_fragments_mqc.tsv",
     log:
         "logs/quantify/count_matrix.log",
     benchmark:

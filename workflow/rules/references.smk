@@ -1,4 +1,5 @@
-# The miRNA reference: species hairpins, their bowtie index and mature positions on them.
+# The references: species hairpins with mature positions on them, then one combined annotation
+# index of every biotype (spike-ins, hairpins, tRNA, rRNA, ncRNA) that each insert is aligned to once.
 
 
 rule mirna_reference:
@@ -25,12 +26,37 @@ rule mirna_reference:
         "../scripts/mirna_reference.py"
 
 
-rule hairpin_index:
+rule annotation_reference:
     input:
-        "results/references/hairpins.fa",
+        hairpins="results/references/hairpins.fa",
+        positions="results/references/mature_positions.tsv",
+        sets=annotation_files(),
+    output:
+        fasta="results/references/annotation.fa",
+        records="results/references/annotation_records.tsv",
+        shadowed="results/references/shadowed_matures.tsv",
+    log:
+        "logs/references/annotation_reference.log",
+    benchmark:
+        "benchmarks/references/annotation_reference.tsv"
+    conda:
+        "../../envs/references.yaml"
+    threads: 1
+    resources:
+        mem_mb=grow_with_attempt(1000),
+        runtime=10,
+    params:
+        sets={key: config["annotation"][key] for key in ANNOTATION_SETS},
+    script:
+        "../scripts/annotation_reference.py"
+
+
+rule annotation_index:
+    input:
+        "results/references/annotation.fa",
     output:
         multiext(
-            "results/references/hairpins",
+            "results/references/annotation",
             ".1.ebwt",
             ".2.ebwt",
             ".3.ebwt",
@@ -39,15 +65,15 @@ rule hairpin_index:
             ".rev.2.ebwt",
         ),
     log:
-        "logs/references/hairpin_index.log",
+        "logs/references/annotation_index.log",
     benchmark:
-        "benchmarks/references/hairpin_index.tsv"
+        "benchmarks/references/annotation_index.tsv"
     conda:
         "../../envs/references.yaml"
     threads: 1
     resources:
         mem_mb=grow_with_attempt(1000),
-        runtime=10,
+        runtime=20,
     params:
         prefix=lambda wildcards, output: bowtie_prefix(output),
     shell:

@@ -31,7 +31,13 @@ rule multiqc:
     input:
         cutadapt=per_sample("results/trimmed/{sample}.cutadapt.log"),
         bowtie=per_sample("results/quantify/{sample}.bowtie.log"),
-        tables=[*rules.report_tables.output, *rules.kit_report.output],
+        tables=[
+            *rules.report_tables.output,
+            *rules.kit_report.output,
+            rules.count_matrix.output.funnel,
+            rules.count_matrix.output.trna,
+        ],
+        mirtop=rules.mirtop_check.output.stats,
         config=workflow.source_path("../report/multiqc_config.yaml"),
     output:
         "results/multiqc/multiqc_report.html",
@@ -47,4 +53,4 @@ rule multiqc:
         runtime=20,
     shell:
         "multiqc --force --no-data-dir --config {input.config} --outdir results/multiqc "
-        "--filename multiqc_report.html {input.cutadapt} {input.bowtie} {input.tables} > {log} 2>&1"
+        "--filename multiqc_report.html {input.cutadapt} {input.bowtie} {input.tables} {input.mirtop} > {log} 2>&1"

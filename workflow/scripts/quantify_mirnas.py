@@ -1,27 +1,69 @@
-"""Assign hairpin alignments of unique inserts to mature miRNAs and count them.
+"""Give every unique insert one biotype, and count miRNAs, isomiRs and the other biotypes.
 
-Rules (also in the README):
-- An alignment is assigned to a mature on its hairpin when its 5' end lies within
-  `five_prime_tolerance` nt and its 3' end within `three_prime_tolerance` nt of the
-  mature's ends. It is canonical when both ends match and it has no mismatch.
-- Among all alignments of one insert, only the best fits are kept (fit = |5' shift| +
-  |3' shift| + mismatches). A mature found on several loci (hsa-miR-16-5p on mir-16-1 and
-  mir-16-2) is one miRNA, counted once.
-- An insert that fits matures of different names equally well is split 1/N between them,
-  and the split is listed in the ambiguity table.
-- An insert that aligns to hairpins but fits no mature is counted as hairpin-only
-  (loop or miRNA-offset RNA), split 1/N between its hairpins.
+Input: the alignments of align_inserts.py (combined annotation index, 3' A/T rescue, genome).
+
+Biotype of an insert, by BIOTYPE_PRIORITY (annotation_reference.py; README, "Quantification"):
+spike-in > tRNA > rRNA > Y RNA > mature miRNA > snRNA > snoRNA > other ncRNA > miRNA hairpin
+outside any mature > genome > unassigned. Within the best biotype, the insert is split 1/N
+between the distinct features it matches (miRNAs, tRNA family and fragment type, genes).
+
+miRNA rules:
+- An alignment to a hairpin fits a mature when its templated 5' end lies within
+  `five_prime_tolerance` nt and its templated 3' end within `three_prime_tolerance` nt of the
+  mature's ends. A 3' end that starts at a mismatch and is all A/T is a non-templated addition
+  (like the tail align_inserts.py removed), up to `max_nontemplated` nt in all; other
+  mismatches are substitutions.
+- Canonical: both ends exact, no substitution, no addition. Everything else is an isomiR.
+- Among all alignments of one insert only the best fits count (fit = |5' shift| + |3' shift| +
+  substitutions). A mature found on several loci (hsa-miR-16-5p on mir-16-1 and mir-16-2) is
+  one miRNA, counted once.
+- An insert that fits matures of different names equally well is split 1/N between them, and
+  the split is listed in the ambiguity table.
+- An insert that aligns to hairpins but fits no mature is hairpin-only (loop or miRNA-offset
+  RNA), split 1/N between its hairpins, unless another annotation explains it.
+Nothing is filtered: every insert ends in one row of the insert table with its biotype.
+
+tRNA fragment types (simplified from Kumar et al., Genome Biol 2016;17:1; halves are the
+30-40 nt products of anticodon-loop cleavage, Yamasaki et al., J Cell Biol 2009;185:35):
+starting at the tRNA's first 2 nt and ending in its last 3 nt (the CCA) is full_length; only
+the 5' end: 5'_half when >= 28 nt, else 5'_tRF; only the 3' end: 3'_half or 3'_tRF likewise;
+neither end: i-tRF.
 """
 
-import itertools
 import json
 import sys
 from collections import defaultdict
 
 import pandas as pd
-import pysam
 
+from annotation_reference import BIOTYPE_PRIORITY
 from atomic import atomic_path
+from mirna_reference import read_fasta
+
+HALF_MIN_LENGTH = 28
+NONTEMPLATED_BASES = set("AT")
+TRNA_5P_SLACK, TRNA_3P_SLACK = 1, 3
+SNV_REGIONS = ((2, 7, "iso_snv_seed"), (8, 8, "iso_snv_central_offset"), (9, 12, "iso_snv_central"))
+SNV_REGIONS += ((13, 17, "iso_snv_central_supp"),)
+ISOMIR_COLUMNS = [
+    "sequence",
+    "mirna",
+    "accession",
+    "hairpin",
+    "start",
+    "end",
+    "iso_5p",
+    "iso_3p",
+    "iso_add3p",
+    "iso_snv",
+    "variant",
+    "canonical",
+    "hits",
+    "molecules",
+    "reads",
+    "count",
+]
+FEATURE_COLUMNS = ["biotype", "feature", "fragment_type", "count", "reads"]
 
 
 def load_positions(path):
@@ -32,80 +74,192 @@ def load_positions(path):
     return positions
 
 
-def mature_fits(hairpin, start, end, mismatches, positions, five_prime_tolerance, three_prime_tolerance):
-    """Matures of `hairpin` that the aligned interval [start, end) fits, as
-    (fit, mirna, accession, canonical) tuples."""
+def load_records(path):
+    """{reference: (biotype, family, length)} from the annotation record table."""
+    table = pd.read_csv(path, sep="\t", keep_default_na=False)
+    return {row.reference: (row.biotype, row.family, row.length) for row in table.itertuples(index=False)}
+
+
+def parse_mismatches(descriptor):
+    """bowtie's `offset:reference>read,...` as [(offset, reference base, read base)]."""
+    if not isinstance(descriptor, str) or not descriptor:
+        return []
+    mismatches = []
+    for item in descriptor.split(","):
+        offset, change = item.split(":")
+        reference_base, read_base = change.split(">")
+        mismatches.append((int(offset), reference_base, read_base))
+    return mismatches
+
+
+def split_nontemplated(read, mismatches, tail, max_nontemplated):
+    """Move the aligned read's 3' end from its last mismatch on into the non-templated tail
+    when that end is all A/T and the tail stays within `max_nontemplated`; repeat while it
+    applies. `read` is the aligned part of the insert. Returns (templated length, tail length,
+    remaining mismatches)."""
+    length, mismatches = len(read), sorted(mismatches)
+    while mismatches:
+        last = mismatches[-1][0]
+        added = length - last
+        if tail + added > max_nontemplated or set(read[last:length]) - NONTEMPLATED_BASES:
+            break
+        length, tail, mismatches = last, tail + added, mismatches[:-1]
+    return length, tail, mismatches
+
+
+def snv_label(position):
+    """mirGFF3 substitution class of a 1-based position in the read."""
+    for first, last, label in SNV_REGIONS:
+        if first <= position <= last:
+            return label
+    return "iso_snv"
+
+
+def mature_fits(alignment, sequence, positions, tolerances):
+    """The matures one hairpin alignment fits, as dicts with fit and isomiR description.
+
+    `alignment` is (tail, hairpin, start, end, mismatch descriptor); `tolerances` is
+    (five_prime_tolerance, three_prime_tolerance, max_nontemplated)."""
+    tail, hairpin, start, end, descriptor = alignment
+    five_prime_tolerance, three_prime_tolerance, max_nontemplated = tolerances
+    read = sequence[: end - start]  # the aligned part: the insert less any removed tail
+    length, tail, substitutions = split_nontemplated(read, parse_mismatches(descriptor), tail, max_nontemplated)
+    end = start + length
     fits = []
     for mirna, accession, mature_start, mature_end in positions.get(hairpin, ()):
         shift_5p, shift_3p = start - mature_start, end - mature_end
-        if abs(shift_5p) <= five_prime_tolerance and abs(shift_3p) <= three_prime_tolerance:
-            canonical = shift_5p == 0 and shift_3p == 0 and mismatches == 0
-            fits.append((abs(shift_5p) + abs(shift_3p) + mismatches, mirna, accession, canonical))
+        if abs(shift_5p) > five_prime_tolerance or abs(shift_3p) > three_prime_tolerance:
+            continue
+        fits.append(
+            {
+                "fit": abs(shift_5p) + abs(shift_3p) + len(substitutions),
+                "mirna": mirna,
+                "accession": accession,
+                "hairpin": hairpin,
+                "start": start,
+                "end": end,
+                "iso_5p": shift_5p,
+                "iso_3p": shift_3p,
+                "iso_add3p": sequence[len(sequence) - tail :] if tail else "",
+                "substitutions": [(offset + 1, reference, read) for offset, reference, read in substitutions],
+            }
+        )
     return fits
 
 
-def assign_insert(alignments, positions, five_prime_tolerance, three_prime_tolerance):
-    """Decide what one insert counts towards.
-
-    `alignments` are (hairpin, start, end, mismatches) tuples. Returns
-    ("mirna", {(mirna, accession): canonical}) or ("hairpin", [hairpins]) or ("unaligned", []).
-    """
-    if not alignments:
-        return "unaligned", []
-    fits = [
-        fit
-        for hairpin, start, end, mismatches in alignments
-        for fit in mature_fits(hairpin, start, end, mismatches, positions, five_prime_tolerance, three_prime_tolerance)
-    ]
-    if not fits:
-        return "hairpin", sorted({hairpin for hairpin, *_ in alignments})
-    best = min(fit[0] for fit in fits)
-    matures = {}
-    for fit, mirna, accession, canonical in fits:
-        if fit == best:
-            matures[(mirna, accession)] = matures.get((mirna, accession), False) or canonical
-    return "mirna", matures
+def mirgff_variant(fit):
+    """The mirGFF3 Variant attribute of one fit (NA for the canonical sequence)."""
+    variants = [snv_label(position) for position, *_ in fit["substitutions"]]
+    if fit["iso_add3p"]:
+        variants.append(f"iso_add3p:{len(fit['iso_add3p'])}")
+    if fit["iso_5p"]:
+        variants.append(f"iso_5p:{fit['iso_5p']:+d}")
+    if fit["iso_3p"]:
+        variants.append(f"iso_3p:{fit['iso_3p']:+d}")
+    return ",".join(sorted(set(variants))) or "NA"
 
 
-def read_alignments(bam_path):
-    """Yield (row, [(hairpin, start, end, mismatches), ...]) per aligned insert.
-
-    Bowtie names each insert by its 0-based row in the collapsed table and reports all
-    alignments of an insert together."""
-    with pysam.AlignmentFile(bam_path, "rb", check_sq=False) as bam:
-        for name, records in itertools.groupby(bam, key=lambda record: record.query_name):
-            yield int(name), [
-                (record.reference_name, record.reference_start, record.reference_end, record.get_tag("NM"))
-                for record in records
-                if not record.is_unmapped
-            ]
+def trna_fragment_type(start, end, length):
+    at_5p, at_3p = start <= TRNA_5P_SLACK, end >= length - TRNA_3P_SLACK
+    if at_5p and at_3p:
+        return "full_length"
+    if at_5p or at_3p:
+        size = "half" if end - start >= HALF_MIN_LENGTH else "tRF"
+        return f"{'5' if at_5p else '3'}'_{size}"
+    return "i-tRF"
 
 
-def count_sample(bam_path, collapsed, positions, five_prime_tolerance, three_prime_tolerance):
+def resolve_insert(alignments, sequence, positions, records, tolerances):
+    """Biotype and targets of one insert from its alignments (see module docstring).
+
+    Returns ("miRNA", [best fits, one per mature name]), ("miRNA_hairpin", [hairpins]),
+    (biotype, [(feature, fragment type)]) or ("unassigned", [])."""
+    by_biotype = defaultdict(list)
+    for alignment in alignments:
+        reference = alignment[1]
+        biotype = "genome" if reference.startswith("genome|") else records[reference][0]
+        by_biotype[biotype].append(alignment)
+    fits = []
+    for tail, reference, start, end, descriptor in by_biotype.get("miRNA", ()):
+        hairpin_alignment = (tail, reference.split("|", 1)[1], start, end, descriptor)
+        fits += mature_fits(hairpin_alignment, sequence, positions, tolerances)
+    if fits:
+        by_biotype["miRNA"] = fits
+    elif "miRNA" in by_biotype:
+        by_biotype["miRNA_hairpin"] = by_biotype.pop("miRNA")
+    for biotype in BIOTYPE_PRIORITY:
+        if biotype not in by_biotype:
+            continue
+        hits = by_biotype[biotype]
+        if biotype == "miRNA":
+            best = min(fit["fit"] for fit in hits)
+            by_name = {}
+            for fit in sorted(hits, key=lambda fit: (fit["hairpin"], fit["start"])):
+                if fit["fit"] == best:
+                    by_name.setdefault(fit["mirna"], fit)
+            return biotype, [by_name[name] for name in sorted(by_name)]
+        if biotype == "miRNA_hairpin":
+            return biotype, sorted({reference.split("|", 1)[1] for _, reference, *_ in hits})
+        if biotype == "genome":
+            return biotype, [("genome", "")]
+        targets = set()
+        for _, reference, start, end, _ in hits:
+            _, family, length = records[reference]
+            fragment_type = trna_fragment_type(start, end, length) if biotype == "tRNA" else ""
+            targets.add((family, fragment_type))
+        return biotype, sorted(targets)
+    return "unassigned", []
+
+
+def read_alignments(path):
+    """{row: [(tail, reference, start, end, mismatch descriptor), ...]} from align_inserts.py."""
+    table = pd.read_csv(path, sep="\t", keep_default_na=False, dtype={"mismatches": str})
+    alignments = defaultdict(list)
+    for row in table.itertuples(index=False):
+        alignments[row.row].append((row.tail, row.reference, row.start, row.end, row.mismatches))
+    return alignments
+
+
+def count_sample(alignments, collapsed, positions, records, tolerances):
     """Count one sample. `collapsed` is the collapsed table (sequence, reads, molecules).
 
-    Returns (per-miRNA table, hairpin-only table, ambiguity table, stats dict).
-    Counts are molecules (equal to reads when the kit has no UMI).
+    Returns a dict of tables (inserts, mirnas, isomirs, hairpins, ambiguous, features) and the
+    stats dict. Counts are molecules (equal to reads when the kit has no UMI); `reads` columns
+    keep the read numbers.
     """
     mirna_counts = defaultdict(lambda: {"canonical": 0.0, "isomir": 0.0, "reads": 0.0})
-    hairpin_counts = defaultdict(float)
-    ambiguous = []
-    inserts = list(collapsed.itertuples(index=False))
-    for row, alignments in read_alignments(bam_path):
-        sequence, reads, molecules = inserts[row]
-        outcome, targets = assign_insert(alignments, positions, five_prime_tolerance, three_prime_tolerance)
-        if outcome == "mirna":
-            share = 1.0 / len(targets)
-            for key, canonical in targets.items():
-                counts = mirna_counts[key]
+    hairpin_counts = defaultdict(lambda: [0.0, 0.0])
+    feature_counts = defaultdict(lambda: [0.0, 0.0])
+    biotype_molecules, biotype_reads = defaultdict(float), defaultdict(float)
+    isomirs, ambiguous, inserts = [], [], []
+    for row, (sequence, reads, molecules) in enumerate(collapsed.itertuples(index=False)):
+        biotype, targets = resolve_insert(alignments.get(row, ()), sequence, positions, records, tolerances)
+        biotype_molecules[biotype] += molecules
+        biotype_reads[biotype] += reads
+        share = 1.0 / len(targets) if targets else 1.0
+        if biotype == "miRNA":
+            names = [fit["mirna"] for fit in targets]
+            for fit in targets:
+                canonical = mirgff_variant(fit) == "NA"
+                counts = mirna_counts[(fit["mirna"], fit["accession"])]
                 counts["canonical" if canonical else "isomir"] += molecules * share
                 counts["reads"] += reads * share
+                isomirs.append(isomir_row(sequence, fit, canonical, len(targets), molecules, reads))
             if len(targets) > 1:
-                names = ";".join(sorted(mirna for mirna, _ in targets))
-                ambiguous.append({"sequence": sequence, "molecules": molecules, "split_between": names})
-        elif outcome == "hairpin":
+                ambiguous.append({"sequence": sequence, "molecules": molecules, "split_between": ";".join(names)})
+            described = ";".join(names)
+        elif biotype == "miRNA_hairpin":
             for hairpin in targets:
-                hairpin_counts[hairpin] += molecules / len(targets)
+                hairpin_counts[hairpin][0] += molecules * share
+                hairpin_counts[hairpin][1] += reads * share
+            described = ";".join(targets)
+        else:
+            for feature, fragment_type in targets:
+                feature_counts[(biotype, feature, fragment_type)][0] += molecules * share
+                feature_counts[(biotype, feature, fragment_type)][1] += reads * share
+            described = ";".join(" ".join(filter(None, target)) for target in targets)
+        inserts.append((sequence, reads, molecules, biotype, described))
+
     mirnas = pd.DataFrame(
         [{"mirna": mirna, "accession": accession, **counts} for (mirna, accession), counts in mirna_counts.items()],
         columns=["mirna", "accession", "canonical", "isomir", "reads"],
@@ -113,33 +267,120 @@ def count_sample(bam_path, collapsed, positions, five_prime_tolerance, three_pri
     mirnas["count"] = mirnas["canonical"] + mirnas["isomir"]
     mirnas = mirnas[["mirna", "accession", "canonical", "isomir", "count", "reads"]]
     mirnas = mirnas.sort_values(["count", "mirna"], ascending=[False, True], ignore_index=True)
-    hairpins = pd.DataFrame(sorted(hairpin_counts.items()), columns=["hairpin", "count"])
-    ambiguity = pd.DataFrame(ambiguous, columns=["sequence", "molecules", "split_between"])
+    hairpins = pd.DataFrame(
+        [(hairpin, count, reads) for hairpin, (count, reads) in sorted(hairpin_counts.items())],
+        columns=["hairpin", "count", "reads"],
+    )
+    features = pd.DataFrame(
+        [(*key, count, reads) for key, (count, reads) in sorted(feature_counts.items())], columns=FEATURE_COLUMNS
+    )
+    tables = {
+        "inserts": pd.DataFrame(inserts, columns=["sequence", "reads", "molecules", "biotype", "targets"]),
+        "mirnas": mirnas,
+        "isomirs": pd.DataFrame(isomirs, columns=ISOMIR_COLUMNS),
+        "hairpins": hairpins,
+        "ambiguous": pd.DataFrame(ambiguous, columns=["sequence", "molecules", "split_between"]),
+        "features": features,
+    }
     stats = {
         "molecules": int(collapsed["molecules"].sum()),
+        "reads": int(collapsed["reads"].sum()),
         "mirna_molecules": float(mirnas["count"].sum()),
+        "canonical_molecules": float(mirnas["canonical"].sum()),
+        "isomir_molecules": float(mirnas["isomir"].sum()),
         "hairpin_only_molecules": float(hairpins["count"].sum()),
-        "ambiguous_molecules": float(ambiguity["molecules"].sum()),
+        "ambiguous_molecules": float(tables["ambiguous"]["molecules"].sum()),
         "mirnas_detected": int((mirnas["count"] > 0).sum()),
+        "biotype_molecules": {biotype: float(biotype_molecules[biotype]) for biotype in BIOTYPE_PRIORITY},
+        "biotype_reads": {biotype: float(biotype_reads[biotype]) for biotype in BIOTYPE_PRIORITY},
     }
-    return mirnas, hairpins, ambiguity, stats
+    return tables, stats
+
+
+def isomir_row(sequence, fit, canonical, hits, molecules, reads):
+    substitutions = ",".join(f"{position}:{reference}>{read}" for position, reference, read in fit["substitutions"])
+    return (
+        sequence,
+        fit["mirna"],
+        fit["accession"],
+        fit["hairpin"],
+        fit["start"] + 1,
+        fit["end"],
+        fit["iso_5p"],
+        fit["iso_3p"],
+        fit["iso_add3p"],
+        substitutions,
+        mirgff_variant(fit),
+        canonical,
+        hits,
+        molecules,
+        reads,
+        molecules / hits,
+    )
+
+
+def mirgff3_lines(isomirs, sample, database, hairpins):
+    """mirGFF3 (version of the installed mirtop) text of one sample's isomiR table.
+
+    Expression is the insert's molecule count; Hits is the number of miRNAs it is split between.
+    Inserts with an N have no mirGFF3 UID and are left out (they are counted in the tables);
+    returns (lines, number left out).
+    """
+    from mirtop.gff import header
+    from mirtop.gff.classgff import feature
+    from mirtop.mirna.realign import make_cigar, make_id
+
+    lines = [header.create([sample], database, header.make_tools(["exomir"])) + "\n"]
+    left_out = 0
+    for row in isomirs.itertuples(index=False):
+        if "N" in row.sequence:
+            left_out += 1
+            continue
+        reference = hairpins[row.hairpin][row.start - 1 : row.start - 1 + len(row.sequence)]
+        fields = {
+            "seq_name": row.sequence,
+            "idseq": make_id(row.sequence),
+            "name": row.mirna,
+            "parent": row.hairpin,
+            "variant": row.variant,
+            "cigar": make_cigar(row.sequence, reference.ljust(len(row.sequence), "-")),
+            "counts": int(row.molecules),
+            "filter": "Pass",
+            "hits": row.hits,
+            "chrom": row.hairpin,
+            "database": database,
+            "source": "ref_miRNA" if row.canonical else "isomiR",
+            "start": row.start,
+            "end": row.end,
+            "score": ".",
+            "strand": "+",
+        }
+        lines.append(feature(fields).line + "\n")
+    return lines, left_out
 
 
 def main(snakemake):
     sys.stderr = open(snakemake.log[0], "w")
-    mirnas, hairpins, ambiguity, stats = count_sample(
-        snakemake.input.bam,
-        pd.read_csv(snakemake.input.collapsed, sep="\t", usecols=["sequence", "reads", "molecules"]),
+    params = snakemake.params
+    collapsed = pd.read_csv(snakemake.input.collapsed, sep="\t", usecols=["sequence", "reads", "molecules"])
+    tables, stats = count_sample(
+        read_alignments(snakemake.input.alignments),
+        collapsed,
         load_positions(snakemake.input.positions),
-        snakemake.params.five_prime_tolerance,
-        snakemake.params.three_prime_tolerance,
+        load_records(snakemake.input.records),
+        (params.five_prime_tolerance, params.three_prime_tolerance, params.max_nontemplated),
     )
     outputs = snakemake.output
-    for table, path in ((mirnas, outputs.mirnas), (hairpins, outputs.hairpins), (ambiguity, outputs.ambiguous)):
-        with atomic_path(path) as temporary:
-            table.to_csv(temporary, sep="\t", index=False)
+    for name in ("mirnas", "isomirs", "hairpins", "ambiguous", "features", "inserts"):
+        with atomic_path(outputs[name]) as temporary:
+            tables[name].to_csv(temporary, sep="\t", index=False, compression="gzip" if name == "inserts" else None)
     with atomic_path(outputs.stats) as temporary, open(temporary, "w") as handle:
         json.dump(stats, handle, indent=2)
+    hairpins = read_fasta(snakemake.input.hairpins)
+    lines, left_out = mirgff3_lines(tables["isomirs"], params.sample, params.database, hairpins)
+    print(f"mirGFF3: {left_out} isomiR rows with an N left out (no UID for them)", file=sys.stderr)
+    with atomic_path(outputs.gff) as temporary, open(temporary, "w") as handle:
+        handle.writelines(lines)
 
 
 if "snakemake" in globals():

@@ -1,0 +1,118 @@
+"""Align each unique insert once to the combined annotation index, then rescue the rest.
+
+Pass 1: every insert of the collapsed table against the combined index (all biotypes), with
+bowtie 1 `-v <mismatches> -a --best --strata --norc`: every alignment in the best mismatch
+stratum, sense strand only.
+Pass 2: inserts that did not align and end in A/T are aligned again with 1..max_nontemplated
+3' A/T removed (non-templated 3' additions, mostly mono-uridylation and adenylation of
+miRNAs; Wyman et al., Genome Res 2011;21:1450). The shortest removal that aligns is kept; an
+insert is never shortened below the minimum insert length.
+Pass 3 (when a genome index is configured): inserts still unaligned, against the genome, both
+strands, one alignment reported (only the count matters).
+
+Output: one row per alignment: row (0-based row of the collapsed table), tail (3' nt removed
+before aligning), reference, start, end (0-based, end exclusive, on the reference), and
+mismatches (bowtie's descriptor, `offset:reference>read` with offsets from the read's 5' end).
+"""
+
+import gzip
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from atomic import atomic_path
+
+ALIGNMENT_COLUMNS = ["row", "tail", "reference", "start", "end", "mismatches"]
+NONTEMPLATED_BASES = set("AT")
+
+
+def run_bowtie(sequences, index, arguments, workdir, report=None):
+    """Align `sequences` (list of str) with bowtie 1; yield (input number, reference, start,
+    end, mismatch descriptor) per alignment. bowtie's summary goes to `report` (a path)."""
+    if not sequences:
+        return
+    with tempfile.NamedTemporaryFile("w", dir=workdir, suffix=".txt") as reads:
+        reads.write("\n".join(sequences) + "\n")
+        reads.flush()
+        command = ["bowtie", *arguments, "-r", "-x", index, reads.name]
+        with open(report or "/dev/null", "w") as stderr:
+            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True)
+            # Default bowtie output: name strand reference offset sequence qualities others mismatches.
+            for line in process.stdout:
+                fields = line.rstrip("\n").split("\t")
+                start = int(fields[3])
+                yield int(fields[0]), fields[2], start, start + len(fields[4]), fields[7]
+            if process.wait() != 0:
+                raise RuntimeError(f"bowtie failed ({process.returncode}): {' '.join(command)}; see {report}")
+
+
+def nontemplated_candidates(sequences, rows, max_nontemplated, min_length):
+    """(row, tail length, shortened sequence) for each 3' A/T removal allowed on `rows`."""
+    candidates = []
+    for row in rows:
+        sequence = sequences[row]
+        for tail in range(1, max_nontemplated + 1):
+            if len(sequence) - tail < min_length or sequence[-tail] not in NONTEMPLATED_BASES:
+                break
+            candidates.append((row, tail, sequence[:-tail]))
+    return candidates
+
+
+def align_inserts(sequences, index, mismatches, max_nontemplated, min_length, workdir, report, genome_index=None):
+    """All passes (module docstring) over the inserts; returns (alignment rows, pass counts)."""
+    annotation_arguments = ["-v", str(mismatches), "-a", "--best", "--strata", "--norc"]
+    alignments = [(row, 0, *hit) for row, *hit in run_bowtie(sequences, index, annotation_arguments, workdir, report)]
+    aligned = {alignment[0] for alignment in alignments}
+    counts = {"aligned_as_is": len(aligned)}
+
+    unaligned = [row for row in range(len(sequences)) if row not in aligned]
+    candidates = nontemplated_candidates(sequences, unaligned, max_nontemplated, min_length)
+    by_candidate = {}
+    for number, *hit in run_bowtie([sequence for *_, sequence in candidates], index, annotation_arguments, workdir):
+        by_candidate.setdefault(number, []).append(hit)
+    shortest_tail = {}
+    for number in sorted(by_candidate):
+        row, tail, _ = candidates[number]
+        if shortest_tail.setdefault(row, tail) == tail:
+            alignments += [(row, tail, *hit) for hit in by_candidate[number]]
+    aligned |= set(shortest_tail)
+    counts["aligned_after_tail_removal"] = len(shortest_tail)
+
+    counts["aligned_to_genome"] = 0
+    if genome_index:
+        unaligned = [row for row in range(len(sequences)) if row not in aligned]
+        genome_arguments = ["-v", str(mismatches), "-k", "1"]
+        hits = run_bowtie([sequences[row] for row in unaligned], genome_index, genome_arguments, workdir)
+        for number, reference, start, end, descriptor in hits:
+            alignments.append((unaligned[number], 0, f"genome|{reference}", start, end, descriptor))
+            counts["aligned_to_genome"] += 1
+    return alignments, counts
+
+
+def main(snakemake):
+    sys.stderr = open(snakemake.log[0], "w")
+    collapsed = pd.read_csv(snakemake.input.collapsed, sep="\t", usecols=["sequence"])
+    params = snakemake.params
+    output = Path(snakemake.output.alignments)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    alignments, counts = align_inserts(
+        collapsed["sequence"].tolist(),
+        params.index,
+        params.mismatches,
+        params.max_nontemplated,
+        params.min_length,
+        output.parent,
+        snakemake.output.bowtie_report,
+        params.genome_index or None,
+    )
+    print(f"{len(collapsed)} unique inserts; {counts}", file=sys.stderr)
+    with atomic_path(output) as temporary, gzip.open(temporary, "wt", compresslevel=1) as handle:
+        handle.write("\t".join(ALIGNMENT_COLUMNS) + "\n")
+        handle.writelines("\t".join(map(str, alignment)) + "\n" for alignment in alignments)
+
+
+if "snakemake" in globals():
+    main(snakemake)  # noqa: F821

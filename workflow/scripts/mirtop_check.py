@@ -1,0 +1,63 @@
+"""Check every sample's mirGFF3 with mirtop's validator and summarise it with mirtop stats.
+
+mirtop 0.4.30's `mirtop validate` command does nothing (its dispatcher looks for "validator"
+while the parser names the command "validate"), so the validator is called here directly and
+every ERROR it logs is counted. Each line's UID must also decode, with mirtop, to its Read.
+The stats (`*_mirtop_stats.log`) feed MultiQC's mirtop module.
+"""
+
+import logging
+import shutil
+import sys
+import tempfile
+from argparse import Namespace
+from pathlib import Path
+
+from mirtop.gff import validator
+from mirtop.gff.classgff import feature
+from mirtop.gff.stats import stats
+from mirtop.mirna.realign import read_id
+
+
+class ErrorCounter(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.ERROR)
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def problems(gff_paths):
+    """Messages of mirtop's validator, plus lines whose UID does not decode to their Read."""
+    counter = ErrorCounter()
+    logging.getLogger().addHandler(counter)
+    try:
+        validator.check_multiple(Namespace(files=[str(path) for path in gff_paths]))
+    finally:
+        logging.getLogger().removeHandler(counter)
+    found = list(counter.messages)
+    for path in gff_paths:
+        with open(path) as handle:
+            for number, line in enumerate(handle, start=1):
+                if line.startswith("#"):
+                    continue
+                attributes = feature(line).attributes
+                if read_id(attributes["UID"]) != attributes["Read"]:
+                    found.append(f"{path}, line {number}: UID {attributes['UID']} is not {attributes['Read']}")
+    return found
+
+
+def main(snakemake):
+    logging.basicConfig(stream=open(snakemake.log[0], "w"), level=logging.INFO)
+    found = problems(snakemake.input.gff)
+    if found:
+        raise ValueError("mirGFF3 check failed:\n" + "\n".join(found[:20]))
+    with tempfile.TemporaryDirectory() as folder:
+        stats(Namespace(files=list(snakemake.input.gff), out=folder))
+        shutil.move(Path(folder, "mirtop_stats.log"), snakemake.output.stats)
+        shutil.move(Path(folder, "mirtop_stats.txt"), snakemake.output.table)
+
+
+if "snakemake" in globals():
+    main(snakemake)  # noqa: F821
