@@ -1,0 +1,87 @@
+"""Reanalysis: a changed setting re-runs the steps it affects and nothing upstream of them.
+
+Evidence is Snakemake's own job table. What a change should re-run is what Snakemake plans
+for `--forcerun <rule>` on the same finished run: that rule and everything downstream.
+"""
+
+import shutil
+
+import pandas as pd
+import pytest
+import yaml
+
+from conftest import run_snakemake
+from job_stats import job_stats
+
+
+def planned_jobs(run, config, *arguments):
+    result = run_snakemake(run, "--configfile", config, "--dry-run", "--quiet", "rules", *arguments)
+    return job_stats(result.stdout + result.stderr)
+
+
+def changed_config(run, path, **sections):
+    """The configuration of `run` with `sections` merged over its sections, written to `path`."""
+    config = yaml.safe_load((run / "config.yaml").read_text())
+    for section, values in sections.items():
+        config[section] = {**config[section], **values}
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def signatures_without_the_last(run, path):
+    """A copy of the run's signature table lacking its last signature; returns that signature."""
+    source = yaml.safe_load((run / "config.yaml").read_text())["score"]["signatures"]
+    table = pd.read_csv(source, sep="\t", dtype=str, keep_default_na=False)
+    dropped = table["signature"].iloc[-1]
+    table[table["signature"] != dropped].to_csv(path, sep="\t", index=False)
+    return dropped
+
+
+def test_a_finished_run_has_nothing_to_do(exrnaqc_run):
+    assert planned_jobs(exrnaqc_run, exrnaqc_run / "config.yaml") == {}
+
+
+@pytest.fixture(scope="module")
+def rescored(exrnaqc_run, tmp_path_factory):
+    """A copy of the finished run, re-run with a signature table lacking one signature."""
+    run = tmp_path_factory.mktemp("rescored") / "run"
+    shutil.copytree(exrnaqc_run, run, symlinks=True)  # copies keep their modification times
+    signatures = run / "signatures.tsv"
+    dropped = signatures_without_the_last(exrnaqc_run, signatures)
+    config = changed_config(exrnaqc_run, run / "rescored.yaml", score={"signatures": str(signatures)})
+    counts = run / "results" / "counts" / "mirna_counts.tsv"
+    counts_mtime = counts.stat().st_mtime_ns
+    result = run_snakemake(run, "--configfile", config)
+    executed = job_stats(result.stdout + result.stderr)
+    return run, config, signatures, dropped, executed, counts_mtime
+
+
+def test_new_signature_table_reruns_only_scoring_and_report(exrnaqc_run, rescored):
+    run, config, _, dropped, executed, counts_mtime = rescored
+    scoring_onwards = planned_jobs(exrnaqc_run, exrnaqc_run / "config.yaml", "--forcerun", "score_signatures")
+    assert executed == scoring_onwards
+    assert executed["score_signatures"] == 1
+    assert "count_matrix" not in executed and "trim" not in executed
+    assert (run / "results" / "counts" / "mirna_counts.tsv").stat().st_mtime_ns == counts_mtime
+    scores = pd.read_csv(run / "results" / "scores" / "signature_scores.tsv", sep="\t")
+    assert dropped not in set(scores["signature"])
+    assert planned_jobs(run, config) == {}
+
+
+def test_edited_signature_table_reruns_only_scoring_and_report(rescored):
+    run, config, signatures, _, _, _ = rescored
+    table = signatures.read_text().splitlines(keepends=True)
+    signatures.write_text("".join(table[:-1]))  # one miRNA fewer in the last signature
+    assert planned_jobs(run, config) == planned_jobs(run, config, "--forcerun", "score_signatures")
+
+
+def test_trimming_change_reruns_from_trimming(exrnaqc_run, tmp_path):
+    trim = yaml.safe_load((exrnaqc_run / "config.yaml").read_text())["trim"]
+    config = changed_config(exrnaqc_run, tmp_path / "config.yaml", trim={"quality_cutoff": trim["quality_cutoff"] + 5})
+    planned = planned_jobs(exrnaqc_run, config)
+    assert planned == planned_jobs(exrnaqc_run, exrnaqc_run / "config.yaml", "--forcerun", "trim")
+    everything = planned_jobs(exrnaqc_run, exrnaqc_run / "config.yaml", "--forceall")
+    assert planned["trim"] == everything["trim"] == 3
+    # Reference building and kit detection come before trimming and stay as they are.
+    assert sum(planned.values()) < sum(everything.values())
+    assert "mirna_reference" not in planned and "detect_kit" not in planned
