@@ -24,8 +24,9 @@ MIN_PARTIAL = 6  # shortest adapter prefix still taken as the adapter at a read'
 ANCHOR = 3  # adapter nt that must match exactly where the insert ends
 MIN_WHOLE = 10  # adapter nt that prove a read untrimmed (4**-10 per position by chance)
 # Kits whose support differs by less than this are told apart by their exact-miRNA inserts,
-# then by their order in kits.yaml. Measured: on TruSeq reads NEXTflex v3 trails by 0.6-0.8
-# (22-nt inserts lose 8 nt), on NEXTflex v3 reads TruSeq trails by 0.00-0.03.
+# then by their order in kits.yaml. Measured: on TruSeq reads (exRNAQC017, miRTrace, simulated)
+# NEXTflex v3 trails by 0.56-0.93 (22-nt inserts lose 8 nt); on simulated NEXTflex v3 reads
+# TruSeq trails by 0.003.
 TIE_MARGIN = 0.05
 
 
