@@ -16,9 +16,9 @@ import pytest
 import yaml
 
 from conftest import REPO
+from rule_directives import quoted, rule_directives
 
 ENV_FILES = sorted((REPO / "envs").glob("*.yaml"))
-RULE_FILES = [REPO / "Snakefile", *sorted((REPO / "workflow" / "rules").glob("*.smk"))]
 SCRIPTS = REPO / "workflow" / "scripts"
 PIN = re.compile(r"^(?P<name>[A-Za-z0-9_.-]+) =(?P<version>\d+\.\d+(\.\d+)?)$")
 DOCUMENTED_DIFFERENCE = re.compile(r"#\s*tests run (?P<version>\d+\.\d+)\b")
@@ -65,34 +65,8 @@ def version_here(package):
     return match.group(0) if match else None
 
 
-def rules():
-    """{rule: {directive: its text}} for every rule, read from the Snakefile and rule files."""
-    found = {}
-    for path in RULE_FILES:
-        rule = directive = None
-        for line in path.read_text().splitlines():
-            header = re.match(r"(?:rule|checkpoint) (\w+):", line)
-            if header:
-                rule, directive = header.group(1), None
-                found[rule] = {"file": path}
-            elif rule and line.strip() and not line.startswith(" "):
-                rule = None  # top-level code ends the rule
-            elif rule:
-                entry = re.match(r" {4}(\w+):\s*(.*)", line)
-                if entry:
-                    directive = entry.group(1)
-                    found[rule][directive] = entry.group(2)
-                elif directive and line.startswith(" " * 8):
-                    found[rule][directive] += " " + line.strip()
-    return found
-
-
-RULES = rules()
+RULES = rule_directives()
 ACTING_RULES = {name: body for name, body in RULES.items() if ACTION_DIRECTIVES & set(body)}
-
-
-def quoted(text):
-    return re.findall(r'"([^"]*)"', text)
 
 
 def script_modules(script):
