@@ -155,19 +155,56 @@ def test_main_writes_scores_and_leaves_nothing_on_bad_input(tmp_path, monkeypatc
     bad = tmp_path / "bad.tsv"
     bad.write_text(HEADER + "S\tx\tplasma\tmiR-0\tpanel\t1\tSomeone 2020\t\n")
 
+    baseline = tmp_path / "baseline.tsv"
+    simulated_cohort(seed=2).T.rename_axis("mirna").to_csv(baseline, sep="\t")
+
     def run(signatures, output):
-        main(SimpleNamespace(input=SimpleNamespace(h5ad=str(h5ad), signatures=str(signatures)),
+        main(SimpleNamespace(input=SimpleNamespace(h5ad=str(h5ad), signatures=str(signatures), baseline=str(baseline)),
+                             params=SimpleNamespace(min_cohort_healthy=3),
                              output=SimpleNamespace(scores=str(output)), log=[str(tmp_path / "score.log")]))
 
     run(good, tmp_path / "scores.tsv")
     written = pd.read_csv(tmp_path / "scores.tsv", sep="\t")
-    assert written.shape == (16, 7)
-    assert set(written["method"]) == {"rank_single_sample", "scanpy_cohort"}
+    assert written.shape == (24, 7)
+    assert set(written["method"]) == {"rank_single_sample", "scanpy_cohort", "zscore_reference_baseline"}
     assert "8 samples x 200 miRNAs, 1 signatures" in (tmp_path / "score.log").read_text()
     with pytest.raises(ValueError):
         run(bad, tmp_path / "not_written.tsv")
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["bad.tsv", "good.tsv", "mirna.h5ad", "score.log",
-                                                                 "scores.tsv"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["bad.tsv", "baseline.tsv", "good.tsv", "mirna.h5ad",
+                                                                 "score.log", "scores.tsv"]
+
+
+# z-scores against healthy samples --------------------------------------------------------------------------------
+
+
+def test_zscores_use_cohort_controls_when_there_are_enough():
+    counts = simulated_cohort()
+    adata = make_adata(counts)
+    adata.obs["condition"] = ["healthy"] * 4 + ["cancer"] * 4
+    signatures = signature_table([("S", "miR-0", "up", ""), ("S", "miR-1", "up", ""), ("S", "miR-5", "down", "")])
+    scores = score_signatures(adata, signatures, baseline=None, min_cohort_healthy=3)
+    zscores = scores[scores["method"] == "zscore_cohort_healthy"].set_index("sample")["score"]
+    assert len(zscores) == 8
+    # cases raise miR-0/1 and lower miR-5 8-fold: 3 log2 units, many healthy SDs
+    assert zscores.filter(like="case").min() > 5 > zscores.filter(like="control").abs().max()
+    # by hand for one case: mean z of the up set minus z of the down set
+    log_cpm = np.log2(counts.div(counts.sum(axis=1), axis=0) * 1e6 + 1)
+    controls = log_cpm.iloc[:4]
+    z = (log_cpm.loc["case0"] - controls.mean()) / controls.std(ddof=1).clip(lower=0.25)
+    assert zscores["case0"] == pytest.approx((z["miR-0"] + z["miR-1"]) / 2 - z["miR-5"])
+
+
+def test_zscores_fall_back_to_the_baseline_and_count_missing_mirnas_as_zero():
+    baseline = simulated_cohort(seed=3).iloc[:4].T  # miRNAs × libraries
+    abundant = baseline.mean(axis=1).idxmax()
+    adata = make_adata(simulated_cohort().drop(columns=abundant))  # never seen in this cohort
+    adata.obs["condition"] = ["healthy"] * 2 + ["unknown"] * 6
+    signatures = signature_table([("S", abundant, "up", "")])
+    scores = score_signatures(adata, signatures, baseline=baseline, min_cohort_healthy=3)
+    zscores = scores[scores["method"] == "zscore_reference_baseline"]
+    assert len(zscores) == 8 and (zscores["n_up"] == 1).all()
+    assert (zscores["score"] < -3).all()  # zero counts against a baseline that has miR-1
+    assert "zscore_cohort_healthy" not in set(scores["method"])
 
 
 # signature tables -----------------------------------------------------------------------------------------------

@@ -16,6 +16,11 @@ DIRECTIONS = {"up", "down"}
 FLAGS = {"", "pan_cancer", "blood_cell"}
 SCORE_COLUMNS = ["sample", "signature", "method", "score", "n_up", "n_down", "n_flagged"]
 
+# z-scores: no miRNA's level varies by less than ~20 % (0.25 log2) between healthy people in practice; the
+# floor keeps a near-constant reference value from turning noise into huge z-scores.
+SD_FLOOR = 0.25
+HEALTHY = "healthy"
+
 # scanpy's defaults (25 bins, 50 controls per bin) assume ~20,000 genes; a cohort has a few hundred
 # detected miRNAs, so aim for ~50 miRNAs per expression bin and draw 20 controls from each.
 MIRNAS_PER_BIN = 50
@@ -150,15 +155,53 @@ def scanpy_cohort_score(log_cpm, up, down):
     return score, len(up_found), len(down_found)
 
 
-def score_signatures(adata, signatures):
-    """Score every signature per sample with both methods; long table with SCORE_COLUMNS.
+def log2_cpm(counts):
+    """log2(CPM + 1) of a miRNAs × libraries count table."""
+    totals = counts.sum()
+    return np.log2(counts / totals.where(totals > 0, 1.0) * 1e6 + 1)
 
-    Single-sample ranks use each sample's detected miRNAs (count > 0) by CPM. `n_flagged` counts the
-    found miRNAs flagged pan_cancer or blood_cell, so tissue calls can discount those signatures."""
+
+def healthy_reference(counts, conditions, baseline, min_cohort_healthy):
+    """(method name, per-miRNA mean, per-miRNA SD) of log2(CPM + 1) in healthy libraries.
+
+    The cohort's samples whose condition is 'healthy' when there are at least `min_cohort_healthy`, else the
+    healthy baseline (miRNAs × libraries counts). `counts`: samples × miRNAs."""
+    healthy = conditions.astype(str).str.strip().str.lower() == HEALTHY
+    if healthy.sum() >= min_cohort_healthy:
+        name, reference = "zscore_cohort_healthy", counts[healthy.to_numpy()].T
+    elif baseline is not None:
+        name, reference = "zscore_reference_baseline", baseline
+    else:
+        return None, None, None
+    values = log2_cpm(reference)
+    return name, values.mean(axis=1), values.std(axis=1, ddof=1).fillna(SD_FLOOR).clip(lower=SD_FLOOR)
+
+
+def zscore_score(z, up, down):
+    """Mean z of the up miRNAs minus mean z of the down miRNAs found in `z` (NaN if none is found)."""
+    up_found, down_found = _found(up, z.index), _found(down, z.index)
+    parts = [z[up_found].mean()] if up_found else []
+    parts += [-z[down_found].mean()] if down_found else []
+    return (sum(parts) if parts else np.nan), len(up_found), len(down_found)
+
+
+def score_signatures(adata, signatures, baseline=None, min_cohort_healthy=3):
+    """Score every signature per sample; long table with SCORE_COLUMNS.
+
+    Methods: single-sample ranks over each sample's detected miRNAs (count > 0) by CPM; scanpy cohort scores;
+    and, when a healthy reference exists (cohort healthy samples or `baseline`, see healthy_reference),
+    z-scores against it. `n_flagged` counts the found miRNAs flagged pan_cancer or blood_cell, so tissue
+    calls can discount those signatures."""
     counts = pd.DataFrame(_dense(adata.layers["counts"]), index=adata.obs_names, columns=adata.var_names)
     cpm = pd.DataFrame(_dense(adata.layers["cpm"]), index=adata.obs_names, columns=adata.var_names)
     detected_cpm = {sample: cpm.loc[sample][counts.loc[sample] > 0] for sample in adata.obs_names}
     log_cpm = cohort_log_cpm(adata)
+    conditions = adata.obs["condition"] if "condition" in adata.obs else pd.Series("", index=adata.obs_names)
+    zscore_method, mean, sd = healthy_reference(counts, conditions, baseline, min_cohort_healthy)
+    if zscore_method:
+        # miRNAs of the reference that a sample's table lacks were counted zero times.
+        sample_log_cpm = log2_cpm(counts.T.reindex(counts.columns.union(mean.index)).fillna(0))
+        z = sample_log_cpm.loc[mean.index].sub(mean, axis=0).div(sd, axis=0)
     rows = []
     for name, signature in signatures.groupby("signature", sort=False):
         up = signature.loc[signature["direction"] == "up", "mirna"].tolist()
@@ -173,6 +216,12 @@ def score_signatures(adata, signatures):
         cohort, n_up, n_down = scanpy_cohort_score(log_cpm, up, down)
         n_flagged = len(flagged.intersection(log_cpm.var_names))
         rows += [(sample, name, "scanpy_cohort", cohort[sample], n_up, n_down, n_flagged) for sample in adata.obs_names]
+
+        if zscore_method:
+            n_flagged = len(flagged.intersection(z.index))
+            for sample in adata.obs_names:
+                score, n_up, n_down = zscore_score(z[sample], up, down)
+                rows.append((sample, name, zscore_method, score, n_up, n_down, n_flagged))
     return pd.DataFrame(rows, columns=SCORE_COLUMNS)
 
 
@@ -180,7 +229,8 @@ def main(snakemake):
     sys.stderr = open(snakemake.log[0], "w", buffering=1)  # line-buffered: the log is complete even on a crash
     adata = anndata.read_h5ad(snakemake.input.h5ad)
     signatures = load_signatures(snakemake.input.signatures)
-    scores = score_signatures(adata, signatures)
+    baseline = pd.read_csv(snakemake.input.baseline, sep="\t", index_col="mirna")
+    scores = score_signatures(adata, signatures, baseline, snakemake.params.min_cohort_healthy)
     with atomic_path(snakemake.output.scores) as temporary:
         scores.to_csv(temporary, sep="\t", index=False, float_format="%.6g")
     unscored = scores.loc[scores["score"].isna(), "signature"].unique()
