@@ -15,6 +15,7 @@ include: "workflow/rules/kits.smk"
 include: "workflow/rules/trim.smk"
 include: "workflow/rules/collapse.smk"
 include: "workflow/rules/quantify.smk"
+include: "workflow/rules/qc.smk"
 include: "workflow/rules/score.smk"
 include: "workflow/rules/report.smk"
 

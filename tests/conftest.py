@@ -69,6 +69,9 @@ def write_config(workdir, samples, **sections):
     config["score"]["signatures"] = str(REPO / config["score"]["signatures"])
     for key in ("mature", "hairpin", "gff3"):
         config["references"][key] = str(REPO / config["references"][key])
+    for section, key in (("qc", "markers"), ("score", "healthy_baseline"), ("score", "tissue_reference"),
+                         ("score", "tcga_rpm"), ("score", "tcga_samples"), ("score", "tcga_renames")):
+        config[section][key] = str((REPO / config[section][key]).resolve())
     config["samples"] = str(samples)
     for section, values in sections.items():
         config[section] = {**config.get(section, {}), **values}

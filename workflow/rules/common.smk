@@ -65,5 +65,8 @@ def final_outputs():
         "results/counts/mirna_cpm.tsv",
         "results/counts/mirna.h5ad",
         "results/scores/signature_scores.tsv",
+        "results/qc/sample_qc.tsv",
+        "results/scores/tumour_origin.tsv",
+        "results/scores/scored.h5ad",
         "results/multiqc/multiqc_report.html",
     ]

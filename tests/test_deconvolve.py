@@ -1,0 +1,62 @@
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from deconvolve import deconvolve, design_matrix, load_reference
+
+from conftest import REPO, SHARED_DATA
+
+REFERENCE = SHARED_DATA / "scoring" / "tissue-atlas-miRTS" / "Signature_matrix.csv"
+TISSUES = yaml.safe_load((REPO / "config" / "config.yaml").read_text())["score"]["tissues"]
+MARKERS = pd.read_csv(REPO / "resources" / "signatures" / "background_markers.tsv", sep="\t")
+
+
+def test_default_tissues_are_the_plasma_detectable_seventeen():
+    reference = load_reference(REFERENCE, TISSUES)
+    assert reference.shape == (257, 17)
+    assert not {"testis", "muscle", "thyroid", "pleurae", "esophagus", "vein"} & set(reference.columns)
+
+
+def test_unknown_tissue_names_the_file(tmp_path):
+    with pytest.raises(ValueError, match=rf"{REFERENCE}: no column for tissue\(s\) retina"):
+        load_reference(REFERENCE, ["liver", "retina"])
+
+
+def test_design_has_unit_columns_for_blood_cell_markers():
+    reference = load_reference(REFERENCE, TISSUES)
+    design, components = design_matrix(reference, MARKERS)
+    blood = MARKERS[MARKERS["marker_set"].isin(["RBC", "MYELOID", "PLATELET", "LYMPHOID"])]
+    assert design.shape[1] == 17 + len(blood)
+    assert components.count("red_cells") == 5 and components.count("lymphocytes") == 3
+    assert np.allclose(design.sum(), 1.0)
+    assert design.loc["hsa-miR-451a", "hsa-miR-451a"] == 1.0
+
+
+def test_known_mixture_is_recovered():
+    """Counts drawn from 85 % red-cell markers, 10 % liver and 5 % lung profiles."""
+    reference = load_reference(REFERENCE, TISSUES)
+    design, _ = design_matrix(reference, MARKERS)
+    red_cells = pd.Series(0.0, index=design.index)
+    red_cells[["hsa-miR-486-5p", "hsa-miR-451a", "hsa-miR-16-5p", "hsa-miR-92a-3p"]] = [0.5, 0.2, 0.2, 0.1]
+    truth = 0.85 * red_cells + 0.10 * design["liver"] + 0.05 * design["lung"]
+    rng = np.random.default_rng(0)
+    counts = pd.DataFrame([rng.poisson(truth * 2_000_000)], index=["mix"], columns=design.index)
+    counts["hsa-miR-not-in-reference"] = 500_000
+    table = deconvolve(counts, reference, MARKERS).loc["mix"]
+    assert table["red_cells"] == pytest.approx(0.85, abs=0.02)
+    assert table["liver"] == pytest.approx(0.10, abs=0.02)
+    assert table["lung"] == pytest.approx(0.05, abs=0.02)
+    assert table["unexplained"] < 0.02
+    assert table["fit_r2"] > 0.99
+    assert table["reference_reads_share"] == pytest.approx(0.8, abs=0.01)
+
+
+def test_real_exrnaqc_samples_are_mostly_red_cells(exrnaqc_run):
+    table = pd.read_csv(exrnaqc_run / "results" / "scores" / "deconvolution.tsv", sep="\t", index_col="sample")
+    print(table.round(3).to_string())
+    assert list(table.index) == ["RNA014937", "RNA014938", "RNA014939"]
+    assert (table["red_cells"] > 0.6).all()
+    tissues = table[TISSUES].sum(axis=1)
+    assert (tissues < 0.1).all()  # healthy serum/plasma: little solid-tissue signal
+    assert (table["fit_r2"] > 0.7).all()
