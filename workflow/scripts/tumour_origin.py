@@ -36,9 +36,8 @@ INDETERMINATE = "indeterminate"
 NOT_CALLED = "not_called"
 BLOOD_CELL_SETS = {"RBC", "MYELOID", "PLATELET", "LYMPHOID"}
 TISSUE_CALL_EXCLUDED_FLAGS = {"pan_cancer", "blood_cell"}
-# Dispersion bounds: the lower keeps a few healthy libraries from claiming near-Poisson precision
-# (CV 0.3 between healthy people is the least seen for abundant plasma miRNAs); the upper keeps one
-# erratic feature from being ignored entirely.
+# Upper bound of the per-feature dispersion, so that one erratic feature still counts a little; the lower
+# bound (config min_dispersion) keeps a few similar healthy libraries from claiming near-Poisson precision.
 MAX_DISPERSION = 10.0
 CALL_COLUMNS = [
     "sample", "biofluid", "baseline", "qc_verdict", "call", "confidence", "evidence", "threshold",
