@@ -7,6 +7,8 @@ import pandas as pd
 import yaml
 from scipy.stats import pearsonr, spearmanr
 
+from mirtop.gff.classgff import feature
+
 from conftest import SHARED_DATA, run_snakemake
 from mirtop_check import problems
 
@@ -54,14 +56,15 @@ def test_mirgff3_is_valid_and_matches_the_counts(exrnaqc_run):
     assert problems(gffs) == []
     stats = json.loads((exrnaqc_run / "results" / "mirtop" / "exomir_mirtop_stats.log").read_text())["metrics"]
     for sample, gff in zip(SAMPLES, gffs):
-        counts = pd.read_csv(exrnaqc_run / "results" / "quantify" / f"{sample}.mirna.tsv", sep="\t")
-        canonical = sum(
-            int(line.split("Expression ")[1].split(";")[0])
-            for line in gff.read_text().splitlines()
-            if "\tref_miRNA\t" in line and "Hits 1;" in line
+        table = pd.read_csv(exrnaqc_run / "results" / "quantify" / f"{sample}.isomirs.tsv", sep="\t")
+        lines = [feature(line) for line in gff.read_text().splitlines() if not line.startswith("#")]
+        # One GFF line per (insert, miRNA) of the isomiR table, except inserts with an N.
+        with_uid = table[~table["sequence"].str.contains("N")]
+        assert {(line.attributes["Read"], line.attributes["Name"]) for line in lines} == set(
+            zip(with_uid["sequence"], with_uid["mirna"])
         )
-        single_hit = counts["canonical"].sum() - (counts["canonical"] % 1).sum()
-        assert canonical <= counts["canonical"].sum() and canonical >= 0.9 * single_hit
+        canonical = sum(int(line.attributes["Expression"]) for line in lines if line.columns["type"] == "ref_miRNA")
+        assert canonical == with_uid.loc[with_uid["canonical"], "molecules"].sum()
         assert stats[sample]["ref_miRNA_sum"] > 0
     isomirs = pd.read_csv(exrnaqc_run / "results" / "counts" / "isomir_counts.tsv", sep="\t")
     assert list(isomirs.columns) == ["mirna", "sequence", "variant", *SAMPLES]
