@@ -12,7 +12,9 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 demo: $(VENV)/.installed
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(SNAKEMAKE) --cores $(CORES)
 
-test: $(VENV)/.installed
+# CI (CI=true) also installs SLURM so that tests/test_slurm.py runs there (about 5 minutes);
+# elsewhere that test is skipped until `make slurm-deps` has been run once.
+test: $(VENV)/.installed $(if $(CI),slurm-deps)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PYTHON) -m pytest -q tests
 
 system-deps:
