@@ -1,7 +1,8 @@
 """Reanalysis: a changed setting re-runs the steps it affects and nothing upstream of them.
 
 Evidence is Snakemake's own job table. What a change should re-run is what Snakemake plans
-for `--forcerun <rule>` on the same finished run: that rule and everything downstream.
+for `--forcerun` of the rules that read the changed setting (found in the rule sources),
+on the same finished run: those rules and everything downstream of them.
 """
 
 import shutil
@@ -12,11 +13,26 @@ import yaml
 
 from conftest import run_snakemake
 from job_stats import job_stats
+from rule_directives import rule_directives
+
+RULES = rule_directives()
+SCORING_AND_REPORT_FILES = {"score.smk", "report.smk"}
 
 
 def planned_jobs(run, config, *arguments):
     result = run_snakemake(run, "--configfile", config, "--dry-run", "--quiet", "rules", *arguments)
     return job_stats(result.stdout + result.stderr)
+
+
+def rules_reading(setting):
+    """Rules whose inputs or parameters read `setting`, e.g. config["score"]["signatures"]."""
+    readers = [rule for rule, body in RULES.items() if setting in body.get("input", "") + body.get("params", "")]
+    assert readers, f"no rule reads {setting}"
+    return readers
+
+
+def only_scoring_and_report(jobs):
+    return {rule for rule in jobs if rule != "all" and RULES[rule]["file"].name not in SCORING_AND_REPORT_FILES}
 
 
 def changed_config(run, path, **sections):
@@ -58,10 +74,10 @@ def rescored(exrnaqc_run, tmp_path_factory):
 
 def test_new_signature_table_reruns_only_scoring_and_report(exrnaqc_run, rescored):
     run, config, _, dropped, executed, counts_mtime = rescored
-    scoring_onwards = planned_jobs(exrnaqc_run, exrnaqc_run / "config.yaml", "--forcerun", "score_signatures")
-    assert executed == scoring_onwards
+    readers = rules_reading('config["score"]["signatures"]')
+    assert executed == planned_jobs(exrnaqc_run, exrnaqc_run / "config.yaml", "--forcerun", *readers)
     assert executed["score_signatures"] == 1
-    assert "count_matrix" not in executed and "trim" not in executed
+    assert not only_scoring_and_report(executed)
     assert (run / "results" / "counts" / "mirna_counts.tsv").stat().st_mtime_ns == counts_mtime
     scores = pd.read_csv(run / "results" / "scores" / "signature_scores.tsv", sep="\t")
     assert dropped not in set(scores["signature"])
@@ -72,7 +88,18 @@ def test_edited_signature_table_reruns_only_scoring_and_report(rescored):
     run, config, signatures, _, _, _ = rescored
     table = signatures.read_text().splitlines(keepends=True)
     signatures.write_text("".join(table[:-1]))  # one miRNA fewer in the last signature
-    assert planned_jobs(run, config) == planned_jobs(run, config, "--forcerun", "score_signatures")
+    planned = planned_jobs(run, config)
+    assert planned == planned_jobs(run, config, "--forcerun", *rules_reading('config["score"]["signatures"]'))
+    assert planned and not only_scoring_and_report(planned)
+
+
+def test_scoring_parameter_change_reruns_only_scoring_and_report(exrnaqc_run, tmp_path):
+    score = yaml.safe_load((exrnaqc_run / "config.yaml").read_text())["score"]
+    changed = {"min_cohort_healthy": score["min_cohort_healthy"] + 1}
+    planned = planned_jobs(exrnaqc_run, changed_config(exrnaqc_run, tmp_path / "config.yaml", score=changed))
+    readers = rules_reading('config["score"]["min_cohort_healthy"]')
+    assert planned == planned_jobs(exrnaqc_run, exrnaqc_run / "config.yaml", "--forcerun", *readers)
+    assert planned and not only_scoring_and_report(planned)
 
 
 def test_trimming_change_reruns_from_trimming(exrnaqc_run, tmp_path):
