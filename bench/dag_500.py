@@ -1,0 +1,62 @@
+"""Time how long Snakemake takes to build the DAG of a large cohort (a dry run).
+
+    python bench/dag_500.py [--samples 500] [--profile slurm]
+
+Writes a sample sheet of N samples to bench/output/ that reuses the three exRNAQC017 FASTQ
+files under N names (a dry run reads no reads, but the sheet check wants the files), then
+times `snakemake --dry-run` from the repository root with that sheet, for three samples
+and for N. Prints samples, planned jobs and wall-clock seconds per run.
+"""
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+READS = REPO.parent / "shared" / "data" / "reads" / "exRNAQC017_serum_plasma"
+OUTPUT = REPO / "bench" / "output"
+sys.path.insert(0, str(REPO / "tests"))
+
+from job_stats import job_stats  # noqa: E402
+
+
+def write_sheet(path, number):
+    fastqs = sorted(READS.glob("RNA0149*_R1.fastq.gz"))
+    if not fastqs:
+        raise SystemExit(f"{READS}: no exRNAQC017 FASTQ files")
+    rows = ["sample\tfastq\tbiofluid\tkit\tcondition"]
+    for index in range(number):
+        rows.append(f"S{index + 1:04d}\t{fastqs[index % len(fastqs)]}\tplasma\ttruseq\thealthy")
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def time_dry_run(sheet, profile):
+    command = [sys.executable, "-m", "snakemake", "--dry-run", "--quiet", "rules", "--config", f"samples={sheet}"]
+    if profile:
+        command += ["--workflow-profile", str(REPO / "workflow" / "profiles" / profile)]
+    started = time.monotonic()
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+    seconds = time.monotonic() - started
+    if result.returncode != 0:
+        raise SystemExit(f"dry run failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}")
+    return sum(job_stats(result.stdout + result.stderr).values()), seconds
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--samples", type=int, default=500)
+    parser.add_argument("--profile", help="workflow profile to dry-run with, e.g. slurm")
+    arguments = parser.parse_args()
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    print("samples\tjobs\tseconds")
+    for number in (3, arguments.samples):
+        sheet = write_sheet(OUTPUT / f"samples_{number}.tsv", number)
+        jobs, seconds = time_dry_run(sheet, arguments.profile)
+        print(f"{number}\t{jobs}\t{seconds:.1f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
