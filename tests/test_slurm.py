@@ -9,6 +9,7 @@ look on "configless" nodes; /run is volatile) to its slurm.conf and removes it a
 `make slurm-deps` installs the Debian packages (slurm-wlm, munge).
 """
 
+import fcntl
 import getpass
 import os
 import shutil
@@ -41,6 +42,8 @@ def find_program(name):
 MISSING = [name for name in SLURM_PROGRAMS if find_program(name) is None]
 # The configuration SLURM clients find on a node when SLURM_CONF is unset and /etc has none.
 NODE_CONF_LINK = Path("/run/slurm/conf/slurm.conf")
+# Test clusters on one machine take turns: they would share that link.
+MACHINE_LOCK = Path("/run/lock/exomir-slurm-test.lock")
 pytestmark = [
     pytest.mark.skipif(
         bool(MISSING), reason=f"SLURM is not installed (missing {', '.join(MISSING)}); `make slurm-deps` installs it"
@@ -118,6 +121,15 @@ def stop(process):
 @pytest.fixture(scope="module")
 def slurm_cluster():
     """Start munged, slurmctld and slurmd; yield the environment that points clients at them."""
+    with open(MACHINE_LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield from single_node_cluster()
+
+
+def single_node_cluster():
+    for other in (Path("/etc/slurm/slurm.conf"), NODE_CONF_LINK):
+        # srun inside a job would read this file instead and talk to another cluster.
+        assert not other.exists(), f"{other} exists: this machine already has a SLURM configuration"
     started = time.monotonic()
     # munged wants every directory above its socket searchable by all, so not under pytest's tmp.
     directory = Path(tempfile.mkdtemp(prefix="exomir-slurm-"))
@@ -129,9 +141,6 @@ def slurm_cluster():
     conf.write_text(slurm_conf(directory, munge_socket))
     env = dict(os.environ, SLURM_CONF=str(conf), PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
     logs = [directory / "munge" / "munged.log", directory / "slurmctld.log", directory / "slurmd.log"]
-    for other in (Path("/etc/slurm/slurm.conf"), NODE_CONF_LINK):
-        # srun inside a job would read this file instead and talk to another cluster.
-        assert not other.exists(), f"{other} exists: this machine already has a SLURM configuration"
     created_run_dirs = [path for path in (NODE_CONF_LINK.parent.parent, NODE_CONF_LINK.parent) if not path.exists()]
     daemons = []
     try:
