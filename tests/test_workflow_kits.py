@@ -96,14 +96,15 @@ def test_report_lists_every_kit_with_its_duplication_rate(kits_run):
 
 def test_wrongly_declared_kit_is_flagged_in_the_report(tmp_path):
     """NEBNext reads declared as TruSeq are trimmed as declared (and lose nearly every read),
-    and the report says so. Only the kit table is built: hardly an insert is left to quantify."""
+    the report says so, and the nearly empty sample is still quantified without stopping the run."""
     matures = sim.read_mature_sequences(sim.DEFAULT_MATURE)
     library = sim.simulate(KITS["nebnext"], matures, read_fasta(sim.DEFAULT_HAIRPIN), 1000, seed=4)
     fastq = tmp_path / "nebnext.fastq.gz"
     sim.write_chunks(sim.fastq_chunks(library), fastq)
     rows = [("declared_truseq", fastq, "serum", "truseq", "unknown"), ("detected", fastq, "serum", "auto", "unknown")]
     sheet = write_sample_sheet(tmp_path / "samples.tsv", rows)
-    run_snakemake(tmp_path, "results/report/kit_detection_mqc.tsv", "--configfile", write_config(tmp_path, sheet))
+    targets = ["results/report/kit_detection_mqc.tsv", "results/counts/mirna_counts.tsv", "results/mirtop/exomir_mirtop_stats.log"]
+    run_snakemake(tmp_path, *targets, "--configfile", write_config(tmp_path, sheet))
     table = kit_table(tmp_path)
     flagged = table.loc["declared_truseq"]
     assert flagged["kit"] == "truseq" and flagged["detected"] == "nebnext"
@@ -111,6 +112,8 @@ def test_wrongly_declared_kit_is_flagged_in_the_report(tmp_path):
     assert table.loc["detected", "kit"] == "nebnext" and table.loc["detected", "status"] == "ok"
     trimmed = json.loads((tmp_path / "results" / "trimmed" / "declared_truseq.cutadapt.json").read_text())
     assert trimmed["read_counts"]["output"] < 0.01 * trimmed["read_counts"]["input"]
+    counts = pd.read_csv(tmp_path / "results" / "counts" / "mirna_counts.tsv", sep="\t", index_col="mirna")
+    assert counts["declared_truseq"].sum() < 0.01 * counts["detected"].sum()
 
 
 def test_random_reads_stop_auto_naming_the_sample(tmp_path):

@@ -32,10 +32,11 @@ NONTEMPLATED_BASES = set("AT")
 def run_bowtie(sequences, index, arguments, workdir, report=None):
     """Align `sequences` (list of str) with bowtie 1; yield (input number, reference, start,
     end, mismatch descriptor) per alignment. bowtie's summary goes to `report` (a path)."""
-    if not sequences:
+    if not sequences and report is None:
         return
+    # With no inserts bowtie still runs, so the sample keeps a (zero) report for MultiQC.
     with tempfile.NamedTemporaryFile("w", dir=workdir, suffix=".txt") as reads:
-        reads.write("\n".join(sequences) + "\n")
+        reads.writelines(sequence + "\n" for sequence in sequences)
         reads.flush()
         command = ["bowtie", *arguments, "-r", "-x", index, reads.name]
         with open(report or "/dev/null", "w") as stderr:

@@ -53,10 +53,23 @@ def main(snakemake):
     found = problems(snakemake.input.gff)
     if found:
         raise ValueError("mirGFF3 check failed:\n" + "\n".join(found[:20]))
+    # mirtop stats fails on a file without features (a sample with no miRNA read), so such
+    # samples are left out of the summary and named in the log.
+    with_features = [path for path in snakemake.input.gff if has_features(path)]
+    logging.info("no miRNA feature, left out of mirtop stats: %s", sorted(set(snakemake.input.gff) - set(with_features)))
     with tempfile.TemporaryDirectory() as folder:
-        stats(Namespace(files=list(snakemake.input.gff), out=folder))
+        if with_features:
+            stats(Namespace(files=with_features, out=folder))
+        else:
+            Path(folder, "mirtop_stats.log").write_text("{}\n")
+            Path(folder, "mirtop_stats.txt").write_text("")
         shutil.move(Path(folder, "mirtop_stats.log"), snakemake.output.stats)
         shutil.move(Path(folder, "mirtop_stats.txt"), snakemake.output.table)
+
+
+def has_features(path):
+    with open(path) as handle:
+        return any(not line.startswith("#") and line.strip() for line in handle)
 
 
 if "snakemake" in globals():
