@@ -11,17 +11,22 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 EXRNAQC_READS = SHARED_DATA / "reads" / "exRNAQC017_serum_plasma"
-CONTAMINANTS = SHARED_DATA / "references" / "contaminants"
-# The annotation sets the tests run with (config section `annotation`), read in place.
-SHARED_ANNOTATION = {
-    "spike_ins": [str(CONTAMINANTS / "spikeins" / "exRNAQC_small_spike_sequences.csv")],
-    "trna": [str(CONTAMINANTS / "tRNA" / "hg38-tRNAs_GtRNAdb_tsRNAsearch.fa")],
-    "rrna": [
-        str(CONTAMINANTS / "rRNA" / "hsa_rRNA_RNAcentral_SCRAP.fasta.gz"),
-        str(CONTAMINANTS / "rRNA" / "human_rDNA_GL000220_exRNAQC.fa"),
-    ],
-    "ncrna": [str(CONTAMINANTS / "ncRNA" / "human_tRNAs-and-ncRNAs_relative_cdhit_tsRNAsearch.fa.gz")],
-}
+
+def _shared_references():
+    """config/shared-references.yaml with its paths made absolute: the reference sets outside
+    the repository that the full analysis reads in place."""
+    shared = yaml.safe_load((REPO / "config" / "shared-references.yaml").read_text())
+
+    def absolute(path):
+        return str((REPO / path).resolve())
+
+    shared["annotation"] = {key: [absolute(path) for path in paths] for key, paths in shared["annotation"].items()}
+    shared["score"] = {key: absolute(path) for key, path in shared["score"].items()}
+    return shared
+
+
+SHARED_REFERENCES = _shared_references()
+SHARED_ANNOTATION = SHARED_REFERENCES["annotation"]
 
 sys.path.insert(0, str(REPO / "workflow" / "scripts"))
 
@@ -63,14 +68,14 @@ def run_snakemake(workdir, *arguments, check=True):
 
 def write_config(workdir, samples, **sections):
     """The demo config with repository paths made absolute, `samples` as the sheet and
-    `sections` merged over its top-level sections; returns the config file path."""
+    `sections` merged over its top-level sections (e.g. **SHARED_REFERENCES for the full
+    analysis); returns the config file path."""
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
     config["kits"] = str(REPO / config["kits"])
     config["score"]["signatures"] = str(REPO / config["score"]["signatures"])
     for key in ("mature", "hairpin", "gff3"):
         config["references"][key] = str(REPO / config["references"][key])
-    for section, key in (("qc", "markers"), ("score", "healthy_baseline"), ("score", "tissue_reference"),
-                         ("score", "tcga_rpm"), ("score", "tcga_samples"), ("score", "tcga_renames")):
+    for section, key in (("qc", "markers"), ("score", "tcga_renames")):
         config[section][key] = str((REPO / config[section][key]).resolve())
     config["samples"] = str(samples)
     for section, values in sections.items():
@@ -85,5 +90,5 @@ def exrnaqc_run(tmp_path_factory):
     """One full workflow run on the three real exRNAQC samples, shared by the tests."""
     workdir = tmp_path_factory.mktemp("exrnaqc")
     sheet = write_sample_sheet(workdir / "samples.tsv", exrnaqc_rows())
-    run_snakemake(workdir, "--configfile", write_config(workdir, sheet, annotation=SHARED_ANNOTATION))
+    run_snakemake(workdir, "--configfile", write_config(workdir, sheet, **SHARED_REFERENCES))
     return workdir

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pandas as pd
+import yaml
 
 from conftest import REPO, run_snakemake, write_config, write_sample_sheet
 
@@ -14,6 +15,23 @@ def test_lint_is_clean():
     result = run_snakemake(REPO, "--lint", check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Congratulations, your workflow is in a good condition!" in result.stdout + result.stderr
+
+
+def config_paths(node):
+    """Every string value of a config tree that names a file."""
+    if isinstance(node, dict):
+        return [path for value in node.values() for path in config_paths(value)]
+    if isinstance(node, list):
+        return [path for value in node for path in config_paths(value)]
+    return [node] if isinstance(node, str) and "/" in node else []
+
+
+def test_demo_config_needs_nothing_outside_the_repository():
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    paths = config_paths(config)
+    assert "resources/mirbase-v22-hsa/hairpin.fa" in paths
+    for path in paths:
+        assert not path.startswith(("/", "..")) and (REPO / path).exists(), path
 
 
 def test_demo_dry_run_plans_every_stage():

@@ -55,6 +55,18 @@ def sample_sheet_records():
     return SAMPLES.to_dict(orient="records")
 
 
+# References kept outside the repository; a part of the analysis that lacks its reference is
+# skipped and the outputs say so (see config/shared-references.yaml).
+HAS_HEALTHY_BASELINE = bool(config["score"]["healthy_baseline"])
+HAS_TUMOUR_ATLAS = HAS_HEALTHY_BASELINE and bool(config["score"]["tcga_rpm"] and config["score"]["tcga_samples"])
+HAS_TISSUE_REFERENCE = bool(config["score"]["tissue_reference"])
+
+
+def when(condition, files):
+    """`files` as a rule input when `condition` holds, otherwise no input."""
+    return files if condition else []
+
+
 def per_sample(pattern):
     return expand(pattern, sample=SAMPLES.index)
 

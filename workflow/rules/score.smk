@@ -77,7 +77,7 @@ rule score_signatures:
     input:
         h5ad="results/counts/mirna.h5ad",
         signatures=config["score"]["signatures"],
-        baseline=rules.healthy_baseline.output.counts,
+        baseline=when(HAS_HEALTHY_BASELINE, rules.healthy_baseline.output.counts),
     output:
         scores="results/scores/signature_scores.tsv",
     log:
@@ -99,7 +99,7 @@ rule score_signatures:
 rule deconvolve:
     input:
         h5ad="results/counts/mirna.h5ad",
-        reference=config["score"]["tissue_reference"],
+        reference=when(HAS_TISSUE_REFERENCE, config["score"]["tissue_reference"]),
         markers=config["qc"]["markers"],
     output:
         table="results/scores/deconvolution.tsv",
@@ -124,10 +124,10 @@ rule tumour_origin:
         h5ad="results/counts/mirna.h5ad",
         qc="results/qc/sample_qc.tsv",
         groups=rules.precursor_groups.output.groups,
-        baseline=rules.healthy_baseline.output.counts,
-        profiles=rules.tcga_atlas.output.profiles,
-        profile_info=rules.tcga_atlas.output.info,
-        holdout=rules.tcga_atlas.output.holdout,
+        baseline=when(HAS_TUMOUR_ATLAS, rules.healthy_baseline.output.counts),
+        profiles=when(HAS_TUMOUR_ATLAS, rules.tcga_atlas.output.profiles),
+        profile_info=when(HAS_TUMOUR_ATLAS, rules.tcga_atlas.output.info),
+        holdout=when(HAS_TUMOUR_ATLAS, rules.tcga_atlas.output.holdout),
         markers=config["qc"]["markers"],
         signatures=config["score"]["signatures"],
     output:

@@ -89,7 +89,8 @@ def main(snakemake):
 
     adata = anndata.read_h5ad(snakemake.input.h5ad)
     counts = pd.DataFrame(np.asarray(adata.layers["counts"]), index=adata.obs_names, columns=adata.var_names)
-    reference = load_reference(snakemake.input.reference, snakemake.params.tissues)
+    # Without a tissue reference only the blood-cell components are estimated.
+    reference = load_reference(snakemake.input.reference, snakemake.params.tissues) if snakemake.input.reference else pd.DataFrame()
     markers = pd.read_csv(snakemake.input.markers, sep="\t")
     table = deconvolve(counts, reference, markers)
     with atomic_path(snakemake.output.table) as temporary:

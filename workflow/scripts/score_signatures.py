@@ -229,7 +229,8 @@ def main(snakemake):
     sys.stderr = open(snakemake.log[0], "w", buffering=1)  # line-buffered: the log is complete even on a crash
     adata = anndata.read_h5ad(snakemake.input.h5ad)
     signatures = load_signatures(snakemake.input.signatures)
-    baseline = pd.read_csv(snakemake.input.baseline, sep="\t", index_col="mirna")
+    # Without a configured healthy baseline, z-scores need the cohort's own healthy samples.
+    baseline = pd.read_csv(snakemake.input.baseline, sep="\t", index_col="mirna") if snakemake.input.baseline else None
     scores = score_signatures(adata, signatures, baseline, snakemake.params.min_cohort_healthy)
     with atomic_path(snakemake.output.scores) as temporary:
         scores.to_csv(temporary, sep="\t", index=False, float_format="%.6g")

@@ -43,6 +43,7 @@ CALL_COLUMNS = [
     "sample", "biofluid", "baseline", "qc_verdict", "call", "confidence", "evidence", "threshold",
     "tumour_fraction", "runner_up", "runner_up_evidence", "tumour_vs_normal", "residual_deviance", "note",
 ]
+NOT_CONFIGURED = "tumour-origin references not configured (score.healthy_baseline, score.tcga_rpm, score.tcga_samples)"
 RANKING_COLUMNS = ["sample", "rank", "cancer_type", "evidence", "tumour_fraction"]
 
 
@@ -454,15 +455,18 @@ def main(snakemake):
     samples = adata.obs
     counts = pd.DataFrame(np.asarray(adata.layers["counts"]).T, index=adata.var_names, columns=adata.obs_names)
     inputs = snakemake.input
-    references = References.load(inputs.groups, inputs.baseline, inputs.profiles, inputs.profile_info,
-                                 inputs.holdout, inputs.markers, inputs.signatures)
-    sample_groups = sum_by_group(counts, references.groups)
     qc = pd.read_csv(inputs.qc, sep="\t", index_col="sample")["verdict"].to_dict()
-
     calls, rankings, calibrations = [], [], []
-    for baseline_name, (members, cohort_healthy) in choose_baselines(
-        samples, params.reference_biofluids, params.min_cohort_healthy
-    ).items():
+    if inputs.profiles:
+        references = References.load(inputs.groups, inputs.baseline, inputs.profiles, inputs.profile_info,
+                                     inputs.holdout, inputs.markers, inputs.signatures)
+        sample_groups = sum_by_group(counts, references.groups)
+        baselines = choose_baselines(samples, params.reference_biofluids, params.min_cohort_healthy)
+    else:
+        calls.append(not_called(samples, samples.index, "none", qc, NOT_CONFIGURED))
+        baselines = {}
+
+    for baseline_name, (members, cohort_healthy) in baselines.items():
         if baseline_name is None:
             calls.append(not_called(samples, members, "none", qc, "no healthy baseline for this biofluid"))
             continue
