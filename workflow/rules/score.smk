@@ -26,7 +26,7 @@ rule precursor_groups:
 
 rule healthy_baseline:
     input:
-        table=config["score"]["healthy_baseline"],
+        table=when(HAS_HEALTHY_BASELINE, config["score"]["healthy_baseline"]),
         mature=config["references"]["mature"],
     output:
         counts="results/baseline/healthy_counts.tsv",
@@ -50,8 +50,8 @@ rule tcga_atlas:
     input:
         groups=rules.precursor_groups.output.groups,
         renames=config["score"]["tcga_renames"],
-        rpm=config["score"]["tcga_rpm"],
-        samples=config["score"]["tcga_samples"],
+        rpm=when(HAS_TUMOUR_ATLAS, config["score"]["tcga_rpm"]),
+        samples=when(HAS_TUMOUR_ATLAS, config["score"]["tcga_samples"]),
     output:
         profiles="results/atlas/tcga_profiles.tsv",
         info="results/atlas/tcga_profile_info.tsv",
