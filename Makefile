@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 .PHONY: demo test system-deps clean
 
 demo: $(VENV)/.installed
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(SNAKEMAKE) --cores $(CORES)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(SNAKEMAKE) --workflow-profile workflow/profiles/default --cores $(CORES)
 
 # CI (CI=true) also installs SLURM so that tests/test_slurm.py runs there (about 5 minutes);
 # elsewhere that test is skipped until `make slurm-deps` has been run once.
