@@ -55,7 +55,8 @@ MIN_TRUE_READS = 10  # miRNAs with fewer true reads are too noisy for the CPM co
 # nf-core/smrnaseq 2.4.1, conf/modules.config (FASTQ_FASTQC_UMITOOLS_FASTP:FASTP ext.args with
 # the defaults fastp_min_length 17, fastp_max_length 100, three_prime_adapter of the protocol)
 # and modules/local/bowtie_map_mirna.nf (BOWTIE_MAP_SEQ, run on mature then on the reads
-# mature left unmapped, against hairpins); BAM_SORT_STATS_SAMTOOLS sorts, indexes and runs idxstats.
+# mature left unmapped, against hairpins); BAM_SORT_STATS_SAMTOOLS sorts, indexes and runs idxstats
+# (its samtools stats and flagstat are QC only and left out, as are FastQC, miRTrace and mirtop).
 NFCORE_FASTP_LENGTH = (17, 100)
 NFCORE_BOWTIE_OPTIONS = "-t -k 50 --best --strata -e 99999 --chunkmbs 2048"
 
