@@ -1,9 +1,7 @@
 """Unit tests of the trimming, collapsing and counting logic."""
 
-from pathlib import Path
 
 import pandas as pd
-import pysam
 import pytest
 
 from collapse import clip_and_filter, collapsed_table, count_inserts

@@ -19,6 +19,7 @@ import pandas as pd
 from scipy.optimize import nnls
 
 from atomic import atomic_path
+from layers import layer_table
 
 BLOOD_COMPONENTS = {"red_cells": ["RBC"], "myeloid_platelets": ["MYELOID", "PLATELET"], "lymphocytes": ["LYMPHOID"]}
 WEIGHT_FLOOR = 1e-4
@@ -88,7 +89,7 @@ def main(snakemake):
     import anndata
 
     adata = anndata.read_h5ad(snakemake.input.h5ad)
-    counts = pd.DataFrame(np.asarray(adata.layers["counts"]), index=adata.obs_names, columns=adata.var_names)
+    counts = layer_table(adata)
     # Without a tissue reference only the blood-cell components are estimated.
     reference = load_reference(snakemake.input.reference, snakemake.params.tissues) if snakemake.input.reference else pd.DataFrame()
     markers = pd.read_csv(snakemake.input.markers, sep="\t")

@@ -8,7 +8,6 @@ The stats (`*_mirtop_stats.log`) feed MultiQC's mirtop module.
 
 import logging
 import shutil
-import sys
 import tempfile
 from argparse import Namespace
 from pathlib import Path

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from atomic import atomic_path
+from layers import layer_table
 
 HEMOLYSIS_NUMERATOR, HEMOLYSIS_DENOMINATOR = "hsa-miR-451a", "hsa-miR-23a-3p"
 INDEX_SETS = {"rbc_index": ["RBC"], "myeloid_platelet_index": ["MYELOID", "PLATELET"], "lymphoid_index": ["LYMPHOID"]}
@@ -178,7 +179,7 @@ def main(snakemake):
     from report_tables import write_mqc_table
 
     adata = anndata.read_h5ad(snakemake.input.h5ad)
-    counts = pd.DataFrame(np.asarray(adata.layers["counts"]), index=adata.obs_names, columns=adata.var_names)
+    counts = layer_table(adata)
     rows = {}
     for sample, collapse_path, quantify_path in zip(
         snakemake.params.samples, snakemake.input.collapse, snakemake.input.quantify

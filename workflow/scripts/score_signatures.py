@@ -7,9 +7,9 @@ import anndata
 import numpy as np
 import pandas as pd
 import scanpy as sc
-from scipy import sparse
 
 from atomic import atomic_path
+from layers import layer_table
 
 SIGNATURE_COLUMNS = ["signature", "cancer_type", "biofluid", "mirna", "direction", "weight", "citation", "flag"]
 DIRECTIONS = {"up", "down"}
@@ -105,15 +105,10 @@ def single_sample_rank_score(expression, up, down):
     return RankScore(score, len(up_found), len(down_found))
 
 
-def _dense(matrix):
-    """Layers may be stored sparse; the matrices here are small."""
-    return matrix.toarray() if sparse.issparse(matrix) else np.asarray(matrix)
-
-
 def cohort_log_cpm(adata):
     """log1p(CPM) AnnData restricted to miRNAs detected (count > 0) in at least one sample."""
-    detected = _dense(adata.layers["counts"]).sum(axis=0) > 0
-    log_cpm = np.log1p(_dense(adata.layers["cpm"])[:, detected])
+    detected = layer_table(adata, "counts").sum(axis=0).to_numpy() > 0
+    log_cpm = np.log1p(layer_table(adata, "cpm").to_numpy()[:, detected])
     return anndata.AnnData(
         X=log_cpm, obs=pd.DataFrame(index=adata.obs_names), var=pd.DataFrame(index=adata.var_names[detected])
     )
@@ -192,8 +187,8 @@ def score_signatures(adata, signatures, baseline=None, min_cohort_healthy=3):
     and, when a healthy reference exists (cohort healthy samples or `baseline`, see healthy_reference),
     z-scores against it. `n_flagged` counts the found miRNAs flagged pan_cancer or blood_cell, so tissue
     calls can discount those signatures."""
-    counts = pd.DataFrame(_dense(adata.layers["counts"]), index=adata.obs_names, columns=adata.var_names)
-    cpm = pd.DataFrame(_dense(adata.layers["cpm"]), index=adata.obs_names, columns=adata.var_names)
+    counts = layer_table(adata, "counts")
+    cpm = layer_table(adata, "cpm")
     detected_cpm = {sample: cpm.loc[sample][counts.loc[sample] > 0] for sample in adata.obs_names}
     log_cpm = cohort_log_cpm(adata)
     conditions = adata.obs["condition"] if "condition" in adata.obs else pd.Series("", index=adata.obs_names)

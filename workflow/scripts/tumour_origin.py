@@ -30,6 +30,7 @@ from scipy.special import expit
 from scipy.stats import binom
 
 from atomic import atomic_path
+from layers import layer_table
 from precursor_groups import mirna_to_group, sum_by_group
 
 INDETERMINATE = "indeterminate"
@@ -453,7 +454,7 @@ def main(snakemake):
     params = snakemake.params
     adata = anndata.read_h5ad(snakemake.input.h5ad)
     samples = adata.obs
-    counts = pd.DataFrame(np.asarray(adata.layers["counts"]).T, index=adata.var_names, columns=adata.obs_names)
+    counts = layer_table(adata).T
     inputs = snakemake.input
     qc = pd.read_csv(inputs.qc, sep="\t", index_col="sample")["verdict"].to_dict()
     calls, rankings, calibrations = [], [], []

@@ -1,0 +1,12 @@
+"""Tables from the count AnnData (results/counts/mirna.h5ad)."""
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+
+def layer_table(adata, layer="counts"):
+    """One layer as a samples × miRNAs DataFrame (dense: the matrices here are small)."""
+    matrix = adata.layers[layer]
+    values = matrix.toarray() if sparse.issparse(matrix) else np.asarray(matrix)
+    return pd.DataFrame(values, index=adata.obs_names, columns=adata.var_names)
