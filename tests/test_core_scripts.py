@@ -1,10 +1,11 @@
 """Unit tests of the trimming, collapsing and counting logic."""
 
+from collections import Counter
 
 import pandas as pd
 import pytest
 
-from collapse import clip_and_filter, collapsed_table, count_inserts
+from collapse import clip_and_filter, collapsed_table, count_inserts, count_trimmed
 from conftest import REPO, write_sample_sheet
 from count_matrix import count_matrix, counts_per_million
 from kits import cutadapt_arguments, kit_preset, load_kits
@@ -40,7 +41,7 @@ def test_cutadapt_arguments_follow_the_kit():
 
 def test_collapse_counts_identical_inserts_after_clip_and_length_filter():
     reads = ["AAAACCCCGGGGTTTTAAAANNNN", "AAAACCCCGGGGTTTTAAAATTTT", "ACGT", "A" * 60, "CCCCGGGGTTTTAAAACCCCGGGG"]
-    inserts, stats = clip_and_filter([(read, None) for read in reads], clip_3p=4, min_length=16, max_length=45)
+    inserts, stats = clip_and_filter(Counter((read, None) for read in reads), clip_3p=4, min_length=16, max_length=45)
     assert inserts == {("AAAACCCCGGGGTTTTAAAA", None): 2, ("CCCCGGGGTTTTAAAACCCC", None): 1}
     assert stats == {
         "trimmed_reads": 5,
@@ -54,6 +55,20 @@ def test_collapse_counts_identical_inserts_after_clip_and_length_filter():
     table = collapsed_table(reads_per_insert, molecules)
     assert list(table["sequence"]) == ["AAAACCCCGGGGTTTTAAAA", "CCCCGGGGTTTTAAAACCCC"]
     assert list(table["reads"]) == [2, 1] and list(table["molecules"]) == [2, 1]
+
+
+def test_count_trimmed_counts_reads_per_sequence_and_umi(tmp_path):
+    plain = tmp_path / "plain.fasta"
+    # The last record has no final newline, as a truncated write would leave it.
+    plain.write_text(">r1\nACGTACGT\n>r2\nACGTACGT\n>r3\nTTTTGGGG\n>r4\nACGTACGT")
+    assert count_trimmed(plain, None) == {("ACGTACGT", None): 3, ("TTTTGGGG", None): 1}
+    umi_layout = KITS["qiaseq"]["umi"]
+    whole = umi_layout["after"] + "ACGTACGTACGT" + umi_layout["then_adapter"]
+    ended_in_umi = umi_layout["after"] + "TTT"  # the read ended three bases into the UMI
+    with_umi = tmp_path / "umi.fasta"
+    records = [("r1", whole), ("r2", whole), ("r3", ended_in_umi)]
+    with_umi.write_text("".join(f">{name} umi={match}\nAAAACCCCGGGG\n" for name, match in records))
+    assert count_trimmed(with_umi, umi_layout) == {("AAAACCCCGGGG", "ACGTACGTACGT"): 2, ("AAAACCCCGGGG", None): 1}
 
 
 @pytest.fixture(scope="module")

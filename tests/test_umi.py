@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from collapse import clip_and_filter, collapsed_table, count_inserts, read_pairs
+from collapse import clip_and_filter, collapsed_table, count_inserts, count_trimmed
 from conftest import REPO, SHARED_DATA
 from kits import load_kits
 from trim import cutadapt_command, run_trimming
@@ -48,7 +48,7 @@ def collapse_real_qiaseq(tmp_path, lanes):
     command = cutadapt_command(QIASEQ, TRIM_CONFIG, 1, tmp_path / "cutadapt.json", trimmed)
     run_trimming(lanes, command, tmp_path / "cutadapt.log", tmp_path / "trim.log")
     low, high = QIASEQ["insert_length"]
-    pairs, stats = clip_and_filter(read_pairs(trimmed, QIASEQ["umi"]), 0, low, high)
+    pairs, stats = clip_and_filter(count_trimmed(trimmed, QIASEQ["umi"]), 0, low, high)
     reads, molecules, umi_stats = count_inserts(pairs, has_umi=True)
     return pairs, collapsed_table(reads, molecules), umi_stats
 

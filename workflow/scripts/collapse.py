@@ -7,34 +7,35 @@ every read is a molecule; with one, `molecules` counts the insert's molecules af
 deduplication (umi.molecules_per_insert) and `reads` stays the raw read count.
 """
 
-import sys
 import gzip
+import itertools
 import json
+import sys
 from collections import Counter
 
-import dnaio
 import pandas as pd
 
 from atomic import atomic_path
 from umi import molecules_per_insert, umi_from_header
 
 
-def clip_and_filter(reads, clip_3p, min_length, max_length):
+def clip_and_filter(read_counts, clip_3p, min_length, max_length):
     """Count (insert, UMI) pairs after removing `clip_3p` bases from each read's 3' end and
-    keeping inserts of `min_length`..`max_length` nt. `reads` yields (sequence, UMI) pairs,
-    the UMI None without one. Returns (Counter of pairs, stats dict)."""
+    keeping inserts of `min_length`..`max_length` nt. `read_counts` maps (sequence, UMI)
+    pairs, the UMI None without one, to their number of reads. Returns (Counter of pairs,
+    stats dict)."""
     pairs = Counter()
     too_short = too_long = total = 0
-    for sequence, umi in reads:
-        total += 1
+    for (sequence, umi), count in read_counts.items():
+        total += count
         if clip_3p:
             sequence = sequence[:-clip_3p]
         if len(sequence) < min_length:
-            too_short += 1
+            too_short += count
         elif len(sequence) > max_length:
-            too_long += 1
+            too_long += count
         else:
-            pairs[sequence, umi] += 1
+            pairs[sequence, umi] += count
     stats = {
         "trimmed_reads": total,
         "too_short": too_short,
@@ -80,11 +81,21 @@ def collapsed_table(reads, molecules):
     return table.sort_values(["reads", "sequence"], ascending=[False, True], ignore_index=True)
 
 
-def read_pairs(path, umi_layout):
-    """(sequence, UMI) of each trimmed read; the UMI is None without a UMI layout."""
-    with dnaio.open(path) as records:
-        for record in records:
-            yield record.sequence, umi_from_header(record.name, umi_layout) if umi_layout else None
+def count_trimmed(path, umi_layout):
+    """Reads per (sequence, UMI) in cutadapt's FASTA output, whose records are one header
+    and one sequence line each; the UMI is None without a UMI layout.
+
+    Without a UMI, identical sequence lines are counted first, in C, so the Python work
+    grows with the unique sequences rather than with the reads."""
+    read_counts = Counter()
+    with open(path) as handle:
+        if umi_layout:
+            for header, sequence in zip(handle, handle):
+                read_counts[sequence.rstrip("\n"), umi_from_header(header[1:].rstrip("\n"), umi_layout)] += 1
+        else:
+            for line, count in Counter(itertools.islice(handle, 1, None, 2)).items():
+                read_counts[line.rstrip("\n"), None] += count
+    return read_counts
 
 
 def main(snakemake):
@@ -97,7 +108,7 @@ def main(snakemake):
     if snakemake.params.max_length is not None:
         max_length = snakemake.params.max_length
     pairs, stats = clip_and_filter(
-        read_pairs(snakemake.input.trimmed, kit["umi"]),
+        count_trimmed(snakemake.input.trimmed, kit["umi"]),
         clip_3p=kit["clip_3p"],
         min_length=min_length,
         max_length=max_length,
