@@ -19,7 +19,7 @@ import pandas as pd
 from scipy.optimize import nnls
 
 from atomic import atomic_path
-from layers import layer_table
+from layers import read_counts
 
 BLOOD_COMPONENTS = {"red_cells": ["RBC"], "myeloid_platelets": ["MYELOID", "PLATELET"], "lymphocytes": ["LYMPHOID"]}
 WEIGHT_FLOOR = 1e-4
@@ -86,10 +86,7 @@ def deconvolve(counts, reference, markers):
 
 def main(snakemake):
     sys.stderr = open(snakemake.log[0], "w", buffering=1)
-    import anndata
-
-    adata = anndata.read_h5ad(snakemake.input.h5ad)
-    counts = layer_table(adata)
+    _, counts = read_counts(snakemake.input.h5ad)
     # Without a tissue reference only the blood-cell components are estimated.
     reference = load_reference(snakemake.input.reference, snakemake.params.tissues) if snakemake.input.reference else pd.DataFrame()
     markers = pd.read_csv(snakemake.input.markers, sep="\t")

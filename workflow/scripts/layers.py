@@ -10,3 +10,11 @@ def layer_table(adata, layer="counts"):
     matrix = adata.layers[layer]
     values = matrix.toarray() if sparse.issparse(matrix) else np.asarray(matrix)
     return pd.DataFrame(values, index=adata.obs_names, columns=adata.var_names)
+
+
+def read_counts(path):
+    """The count AnnData at `path` and its raw counts as a samples × miRNAs table."""
+    import anndata  # imported here: the scripts that only need layer_table start faster
+
+    adata = anndata.read_h5ad(path)
+    return adata, layer_table(adata)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from atomic import atomic_path
-from layers import layer_table
+from layers import read_counts
 
 HEMOLYSIS_NUMERATOR, HEMOLYSIS_DENOMINATOR = "hsa-miR-451a", "hsa-miR-23a-3p"
 INDEX_SETS = {"rbc_index": ["RBC"], "myeloid_platelet_index": ["MYELOID", "PLATELET"], "lymphoid_index": ["LYMPHOID"]}
@@ -174,12 +174,9 @@ def sample_qc(samples, counts, read_table, markers, config, genome_configured):
 
 def main(snakemake):
     sys.stderr = open(snakemake.log[0], "w", buffering=1)
-    import anndata
-
     from report_tables import write_mqc_table
 
-    adata = anndata.read_h5ad(snakemake.input.h5ad)
-    counts = layer_table(adata)
+    adata, counts = read_counts(snakemake.input.h5ad)
     rows = {}
     for sample, collapse_path, quantify_path in zip(
         snakemake.params.samples, snakemake.input.collapse, snakemake.input.quantify

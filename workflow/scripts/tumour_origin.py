@@ -30,7 +30,7 @@ from scipy.special import expit
 from scipy.stats import binom
 
 from atomic import atomic_path
-from layers import layer_table
+from layers import read_counts
 from precursor_groups import mirna_to_group, sum_by_group
 
 INDETERMINATE = "indeterminate"
@@ -449,12 +449,10 @@ class References:
 
 def main(snakemake):
     sys.stderr = open(snakemake.log[0], "w", buffering=1)
-    import anndata
-
     params = snakemake.params
-    adata = anndata.read_h5ad(snakemake.input.h5ad)
+    adata, counts = read_counts(snakemake.input.h5ad)
     samples = adata.obs
-    counts = layer_table(adata).T
+    counts = counts.T
     inputs = snakemake.input
     qc = pd.read_csv(inputs.qc, sep="\t", index_col="sample")["verdict"].to_dict()
     calls, rankings, calibrations = [], [], []
