@@ -34,6 +34,19 @@ def test_demo_config_needs_nothing_outside_the_repository():
         assert not path.startswith(("/", "..")) and (REPO / path).exists(), path
 
 
+def test_every_config_key_is_documented():
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    documentation = (REPO / "config" / "README.md").read_text()
+    keys = [(section, key) for section, value in config.items() if isinstance(value, dict) for key in value]
+    assert len(keys) > 40
+    for section, key in keys:
+        # Documented as `section.key`, or in the section's table as `key` (or `.key` after a sibling key).
+        in_section = f"## `{section}`" in documentation and (f"`{key}`" in documentation or f"`.{key}`" in documentation)
+        assert f"`{section}.{key}" in documentation or in_section, f"{section}.{key}"
+    for section in config:
+        assert f"`{section}" in documentation, section
+
+
 def test_demo_dry_run_plans_every_stage():
     result = run_snakemake(REPO, "--dry-run", "--forceall", "--quiet", "rules")
     rules = ("trim", "collapse", "align_inserts", "count_mirnas", "mirtop_check", "count_matrix", "score_signatures")
