@@ -84,10 +84,15 @@ def test_new_signature_table_reruns_only_scoring_and_report(exrnaqc_run, rescore
     assert planned_jobs(run, config) == {}
 
 
-def test_edited_signature_table_reruns_only_scoring_and_report(rescored):
-    run, config, signatures, _, _, _ = rescored
+def test_edited_signature_table_reruns_only_scoring_and_report(rescored, tmp_path):
+    run, _, signatures, _, _, _ = rescored
+    edited = tmp_path / "signatures.tsv"
     table = signatures.read_text().splitlines(keepends=True)
-    signatures.write_text("".join(table[:-1]))  # one miRNA fewer in the last signature
+    edited.write_text("".join(table[:-1]))  # one miRNA fewer in the last signature
+    edited_config = yaml.safe_load((run / "rescored.yaml").read_text())
+    edited_config["score"]["signatures"] = str(edited)
+    config = tmp_path / "edited.yaml"
+    config.write_text(yaml.safe_dump(edited_config))
     planned = planned_jobs(run, config)
     assert planned == planned_jobs(run, config, "--forcerun", *rules_reading('config["score"]["signatures"]'))
     assert planned and not only_scoring_and_report(planned)

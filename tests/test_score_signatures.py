@@ -220,10 +220,10 @@ def test_curated_table_is_valid_and_flags_known_confounders():
     assert set(table["mirna"]) <= mature, set(table["mirna"]) - mature
     flags = table.groupby("mirna")["flag"].agg(set)
     for mirna in ("hsa-miR-21-5p", "hsa-miR-1246"):
-        if mirna in flags:
-            assert flags[mirna] == {"pan_cancer"}
-    background = pd.read_csv(SHARED_DATA / "scoring" / "background_markers.tsv", sep="\t")
+        assert flags[mirna] == {"pan_cancer"}
+    background = pd.read_csv(REPO / "resources" / "signatures" / "background_markers.tsv", sep="\t")
     blood_cell = set(background.loc[background["marker_set"].isin(["RBC", "MYELOID", "LYMPHOID", "PLATELET"]), "mirna"])
+    assert blood_cell & set(flags.index)
     for mirna in blood_cell & set(flags.index):
         assert "" not in flags[mirna], f"{mirna} is a blood-cell marker but not flagged"
 

@@ -11,8 +11,17 @@ import yaml
 from conftest import REPO, run_snakemake, write_config, write_sample_sheet
 
 
-def test_lint_is_clean():
-    result = run_snakemake(REPO, "--lint", check=False)
+def demo_config(workdir):
+    """The demo run's config, with its sample sheet's paths made absolute, in `workdir`."""
+    sheet = pd.read_csv(REPO / "config" / "samples.tsv", sep="\t")
+    sheet["fastq"] = [str(REPO / path) for path in sheet["fastq"]]
+    sheet.to_csv(workdir / "samples.tsv", sep="\t", index=False)
+    return sheet, write_config(workdir, workdir / "samples.tsv")
+
+
+def test_lint_is_clean(tmp_path):
+    _, config = demo_config(tmp_path)
+    result = run_snakemake(tmp_path, "--configfile", config, "--lint", check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Congratulations, your workflow is in a good condition!" in result.stdout + result.stderr
 
@@ -47,21 +56,25 @@ def test_every_config_key_is_documented():
         assert f"`{section}" in documentation, section
 
 
-def test_demo_dry_run_plans_every_stage():
-    result = run_snakemake(REPO, "--dry-run", "--forceall", "--quiet", "rules")
-    rules = ("trim", "collapse", "align_inserts", "count_mirnas", "mirtop_check", "count_matrix", "score_signatures")
-    for rule in (*rules, "multiqc"):
-        assert rule in result.stdout, rule
+def test_demo_dry_run_plans_every_stage(tmp_path):
+    _, config = demo_config(tmp_path)
+    result = run_snakemake(tmp_path, "--configfile", config, "--dry-run", "--quiet", "rules")
+    planned = {row[0]: int(row[1]) for row in map(str.split, result.stdout.splitlines()) if len(row) == 2 and row[1].isdigit()}
+    per_sample = ("detect_kit", "trim", "collapse", "align_inserts", "count_mirnas")
+    assert all(planned[rule] == 4 for rule in per_sample), planned
+    for rule in ("mirtop_check", "count_matrix", "sample_qc", "score_signatures", "tumour_origin", "multiqc"):
+        assert planned[rule] == 1, rule
 
 
 def test_demo_reads_are_regenerated_byte_identical(tmp_path):
     # The committed demo reads are what the documented simulator command writes.
     script = (REPO / "resources" / "demo" / "generate.sh").read_text()
+    assert "out=resources/demo" in script  # else the run below would overwrite the committed files
     script = script.replace("out=resources/demo", f"out={tmp_path}")
     (tmp_path / "generate.sh").write_text(script)
     subprocess.run(["bash", tmp_path / "generate.sh", sys.executable], cwd=REPO, check=True)
-    generated = sorted(tmp_path.glob("*.fastq.gz"))
-    assert len(generated) == 4
+    generated = sorted([*tmp_path.glob("*.fastq.gz"), *tmp_path.glob("*.truth.tsv.gz")])
+    assert len(generated) == 8
     for path in generated:
         committed = REPO / "resources" / "demo" / path.name
         assert digest(path) == digest(committed), f"{committed} differs from what generate.sh writes"
@@ -88,10 +101,8 @@ def test_bad_sample_sheet_stops_before_any_job(tmp_path):
 
 def test_demo_counts_recover_the_simulated_truth(tmp_path):
     """Every demo kit: ≥ 95 % of true miRNA reads are counted on their own miRNA."""
-    sheet = pd.read_csv(REPO / "config" / "samples.tsv", sep="\t")
-    sheet["fastq"] = [str(REPO / path) for path in sheet["fastq"]]
-    sheet.to_csv(tmp_path / "samples.tsv", sep="\t", index=False)
-    run_snakemake(tmp_path, "--configfile", write_config(tmp_path, tmp_path / "samples.tsv"))
+    sheet, config = demo_config(tmp_path)
+    run_snakemake(tmp_path, "--configfile", config)
     for row in sheet.itertuples():
         truth_path = REPO / "resources" / "demo" / f"{row.sample}.truth.tsv.gz"
         with gzip.open(truth_path, "rt") as handle:

@@ -108,7 +108,9 @@ def test_wrongly_declared_kit_is_flagged_in_the_report(tmp_path):
     table = kit_table(tmp_path)
     flagged = table.loc["declared_truseq"]
     assert flagged["kit"] == "truseq" and flagged["detected"] == "nebnext"
-    assert flagged["status"].startswith("WARNING: declared kit truseq fits 0.0% of the reads, but nebnext fits 9")
+    prefix = "WARNING: declared kit truseq fits 0.0% of the reads, but nebnext fits "
+    assert flagged["status"].startswith(prefix)
+    assert float(flagged["status"].removeprefix(prefix).split("%")[0]) >= 90
     assert table.loc["detected", "kit"] == "nebnext" and table.loc["detected", "status"] == "ok"
     trimmed = json.loads((tmp_path / "results" / "trimmed" / "declared_truseq.cutadapt.json").read_text())
     assert trimmed["read_counts"]["output"] < 0.01 * trimmed["read_counts"]["input"]

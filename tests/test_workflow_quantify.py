@@ -76,21 +76,21 @@ def test_multiqc_has_the_biotypes_trna_fragments_and_mirtop(exrnaqc_run):
         assert f'id="{section}"' in html, section
 
 
-def planned_jobs(workdir, **quantify):
+def planned_jobs(workdir, config_folder, **quantify):
     config = yaml.safe_load((workdir / "config.yaml").read_text())
     config["quantify"].update(quantify)
-    changed = workdir / "changed.yaml"
+    changed = config_folder / "changed.yaml"
     changed.write_text(yaml.safe_dump(config))
     result = run_snakemake(workdir, "--configfile", changed, "--dry-run", "--quiet", "rules")
     rows = [line.split() for line in result.stdout.splitlines()]
     return {row[0] for row in rows if len(row) == 2 and row[1].isdigit() and row[0] != "total"}
 
 
-def test_changing_a_quantification_parameter_never_re_trims(exrnaqc_run):
-    assert planned_jobs(exrnaqc_run) == set()
-    assignment = planned_jobs(exrnaqc_run, five_prime_tolerance=1)
+def test_changing_a_quantification_parameter_never_re_trims(exrnaqc_run, tmp_path):
+    assert planned_jobs(exrnaqc_run, tmp_path) == set()
+    assignment = planned_jobs(exrnaqc_run, tmp_path, five_prime_tolerance=1)
     assert {"count_mirnas", "count_matrix"} <= assignment
     assert not assignment & {"trim", "collapse", "align_inserts", "detect_kit"}
-    alignment = planned_jobs(exrnaqc_run, mismatches=0)
+    alignment = planned_jobs(exrnaqc_run, tmp_path, mismatches=0)
     assert {"align_inserts", "count_mirnas"} <= alignment
     assert not alignment & {"trim", "collapse", "detect_kit"}
