@@ -1,4 +1,5 @@
 # Sample sheet loading and helpers shared by the rules.
+import re
 import sys
 from pathlib import Path
 
@@ -13,7 +14,7 @@ SAMPLES = load_sample_sheet(config["samples"], KITS, default_kit=config["kit_det
 
 
 wildcard_constraints:
-    sample="|".join(SAMPLES.index),
+    sample="|".join(map(re.escape, SAMPLES.index)),
 
 
 def fastq_lanes(wildcards):

@@ -24,6 +24,8 @@ from annotation_reference import BIOTYPE_PRIORITY
 from atomic import atomic_path
 from report_tables import write_mqc_table
 
+# Counts are whole molecules or 1/N shares of them: ten significant digits keep both exact.
+COUNT_FORMAT = "%.10g"
 TRNA_FRAGMENT_TYPES = ["5'_half", "5'_tRF", "i-tRF", "3'_tRF", "3'_half", "full_length"]
 
 
@@ -131,7 +133,7 @@ def main(snakemake):
     layers, factors = normalisations(matrix, spike_in_molecules)
     for sample in factors.index[factors["spike_in_factor"].isna()]:
         print(f"{sample}: no spike-in molecules, spike-in normalised counts are NaN", file=sys.stderr)
-    write_tsv(matrix, outputs.counts, "%.4g")
+    write_tsv(matrix, outputs.counts, COUNT_FORMAT)
     write_tsv(layers["cpm"], outputs.cpm, "%.4f")
     write_tsv(layers["tmm_cpm"], outputs.tmm, "%.4f")
     write_tsv(layers["spike_in"], outputs.spike_in, "%.4f")
@@ -144,15 +146,15 @@ def main(snakemake):
 
     isomir_keys = ["mirna", "sequence", "variant"]
     isomirs, _ = count_matrix(read_all(inputs.isomirs), keys=isomir_keys)
-    write_tsv(isomirs, outputs.isomirs, "%.4g")
+    write_tsv(isomirs, outputs.isomirs, COUNT_FORMAT)
     features, _ = count_matrix(read_all(inputs.features), keys=["biotype", "feature", "fragment_type"])
-    write_tsv(features, outputs.features, "%.4g")
+    write_tsv(features, outputs.features, COUNT_FORMAT)
 
     biotypes = pd.DataFrame({sample: stats[sample]["biotype_reads"] for sample in samples}).reindex(
         list(BIOTYPE_PRIORITY)
     )
     biotypes.index.name = "biotype"
-    write_tsv(biotypes, outputs.biotypes, "%.4g")
+    write_tsv(biotypes, outputs.biotypes, COUNT_FORMAT)
     write_mqc_table(
         biotypes.T,
         outputs.funnel,

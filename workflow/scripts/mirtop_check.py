@@ -56,7 +56,8 @@ def main(snakemake):
     # samples are left out of the summary and named in the log.
     with_features = [path for path in snakemake.input.gff if has_features(path)]
     logging.info("no miRNA feature, left out of mirtop stats: %s", sorted(set(snakemake.input.gff) - set(with_features)))
-    with tempfile.TemporaryDirectory() as folder:
+    # Beside the outputs, so the moves below are renames within one filesystem.
+    with tempfile.TemporaryDirectory(dir=Path(snakemake.output.stats).parent) as folder:
         if with_features:
             stats(Namespace(files=with_features, out=folder))
         else:
