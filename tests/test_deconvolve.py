@@ -23,6 +23,15 @@ def test_unknown_tissue_names_the_file(tmp_path):
         load_reference(REFERENCE, ["liver", "retina"])
 
 
+def test_tissue_without_expression_names_the_file(tmp_path):
+    reference = pd.DataFrame({"liver": [1.0, 2.0], "lung": [0.0, 0.0]}, index=["hsa-miR-122-5p", "hsa-miR-21-5p"])
+    path = tmp_path / "reference.csv"
+    reference.to_csv(path)
+    with pytest.raises(ValueError, match=rf"{path}: no expression in tissue\(s\) lung"):
+        load_reference(path, ["liver", "lung"])
+    assert list(load_reference(path, ["liver"]).columns) == ["liver"]
+
+
 def test_design_has_unit_columns_for_blood_cell_markers():
     reference = load_reference(REFERENCE, TISSUES)
     design, components = design_matrix(reference, MARKERS)

@@ -35,6 +35,10 @@ def load_reference(path, tissues):
     matrix = matrix[tissues]
     if (matrix < 0).any().any() or not np.isfinite(matrix.to_numpy()).all():
         raise ValueError(f"{path}: negative or non-numeric expression values")
+    # Each tissue's column is scaled to read shares, which an all-zero column cannot be.
+    empty = [tissue for tissue in tissues if matrix[tissue].sum() == 0]
+    if empty:
+        raise ValueError(f"{path}: no expression in tissue(s) {', '.join(empty)}")
     return matrix
 
 

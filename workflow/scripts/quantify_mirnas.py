@@ -36,12 +36,12 @@ from collections import defaultdict
 
 import pandas as pd
 
+from align_inserts import NONTEMPLATED_BASES
 from annotation_reference import BIOTYPE_PRIORITY
 from atomic import atomic_path
 from mirna_reference import read_fasta
 
 HALF_MIN_LENGTH = 28
-NONTEMPLATED_BASES = set("AT")
 TRNA_5P_SLACK, TRNA_3P_SLACK = 1, 3
 SNV_REGIONS = ((2, 7, "iso_snv_seed"), (8, 8, "iso_snv_central_offset"), (9, 12, "iso_snv_central"))
 SNV_REGIONS += ((13, 17, "iso_snv_central_supp"),)
