@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 
+from build_baseline import accession_names
 from conftest import REPO, SHARED_DATA
 from mirna_reference import read_fasta
 
@@ -11,9 +12,8 @@ PUBLISHED = SHARED_DATA / "expected" / "exRNAQC017" / "allmiRs_subs.txt"
 
 
 def accession_of_name():
-    with open(REPO / "resources" / "mirbase-v22-hsa" / "mature.fa") as handle:
-        headers = [line[1:].split()[:2] for line in handle if line.startswith(">")]
-    return dict(headers)
+    names = accession_names(REPO / "resources" / "mirbase-v22-hsa" / "mature.fa")
+    return {name: accession for accession, name in names.items()}
 
 
 def test_mir_486_5p_is_the_top_mirna_in_every_sample(exrnaqc_run):
