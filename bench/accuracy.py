@@ -144,13 +144,12 @@ def exrnaqc_numbers(workdir):
 def excerpt_numbers(workdir):
     expected = EXPECTED / "exceRpt_testData_human"
     stages = pd.read_csv(expected / "testData_human.fastq.stats", sep="\t", comment="#", index_col=0)["ReadCount"]
-    cutadapt = json.loads((workdir / "results" / "trimmed" / "excerpt_test.cutadapt.json").read_text())
     collapsed = json.loads((workdir / "results" / "collapsed" / "excerpt_test.stats.json").read_text())
     biotypes = json.loads((workdir / "results" / "quantify" / "excerpt_test.stats.json").read_text())["biotype_reads"]
     funnel = pd.DataFrame(
         [
-            ("input", stages["input"], cutadapt["read_counts"]["input"]),
-            ("adapter clipped", stages["successfully_clipped"], cutadapt["read_counts"]["read1_with_adapter"]),
+            ("input", stages["input"], collapsed["input_reads"]),
+            ("adapter clipped", stages["successfully_clipped"], collapsed["adapter_found"]),
             ("accepted (exomir: length passed)", stages["reads_used_for_alignment"], collapsed["length_passed"]),
             ("rRNA", stages["rRNA"], biotypes["rRNA"]),
             ("miRNA (mature)", stages["miRNA_sense"], biotypes["miRNA"]),

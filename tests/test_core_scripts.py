@@ -1,14 +1,16 @@
 """Unit tests of the trimming, collapsing and counting logic."""
 
+import gzip
 from collections import Counter
 
 import pandas as pd
 import pytest
 
-from collapse import clip_and_filter, collapsed_table, count_inserts, count_trimmed
+from collapse import clip_and_filter, collapsed_table, count_inserts
 from conftest import REPO, write_sample_sheet
 from count_matrix import count_matrix, counts_per_million
-from kits import cutadapt_arguments, kit_preset, load_kits
+from inserts import ReadFileError, distinct_read_chunks, insert_length_range, lane_sequences
+from kits import kit_preset, load_kits
 from mirna_reference import mature_positions, parse_gff3, read_fasta
 from quantify_mirnas import count_sample, resolve_insert
 from samplesheet import SampleSheetError, load_sample_sheet
@@ -30,13 +32,10 @@ def test_every_kit_cites_its_source():
         assert len(kit["source"]) > 20, name
 
 
-def test_cutadapt_arguments_follow_the_kit():
-    nextflex = cutadapt_arguments(KITS["nextflex_v3"], 20, 0.1, 3, True)
-    assert nextflex[nextflex.index("--cut") + 1] == "4"
-    assert nextflex[nextflex.index("--adapter") + 1] == "TGGAATTCTCGGGTGCCAAGG"
-    assert "--discard-untrimmed" in nextflex
-    trimmed_already = cutadapt_arguments(KITS["none"], 20, 0.1, 3, True)
-    assert "--adapter" not in trimmed_already and "--discard-untrimmed" not in trimmed_already
+def test_insert_length_range_is_the_kits_unless_the_config_sets_an_end():
+    assert insert_length_range(KITS["truseq"], None, None) == (16, 45)
+    assert insert_length_range(KITS["truseq"], 18, None) == (18, 45)
+    assert insert_length_range(KITS["truseq"], None, 30) == (16, 30)
 
 
 def test_collapse_counts_identical_inserts_after_clip_and_length_filter():
@@ -49,6 +48,7 @@ def test_collapse_counts_identical_inserts_after_clip_and_length_filter():
         "too_long": 1,
         "length_passed": 3,
         "unique_sequences": 2,
+        "insert_lengths": {20: 3},
     }
     reads_per_insert, molecules, umi_stats = count_inserts(inserts, has_umi=False)
     assert umi_stats is None
@@ -57,18 +57,24 @@ def test_collapse_counts_identical_inserts_after_clip_and_length_filter():
     assert list(table["reads"]) == [2, 1] and list(table["molecules"]) == [2, 1]
 
 
-def test_count_trimmed_counts_reads_per_sequence_and_umi(tmp_path):
-    plain = tmp_path / "plain.fasta"
-    # The last record has no final newline, as a truncated write would leave it.
-    plain.write_text(">r1\nACGTACGT\n>r2\nACGTACGT\n>r3\nTTTTGGGG\n>r4\nACGTACGT")
-    assert count_trimmed(plain, None) == {("ACGTACGT", None): 3, ("TTTTGGGG", None): 1}
-    umi_layout = KITS["qiaseq"]["umi"]
-    whole = umi_layout["after"] + "ACGTACGTACGT" + umi_layout["then_adapter"]
-    ended_in_umi = umi_layout["after"] + "TTT"  # the read ended three bases into the UMI
-    with_umi = tmp_path / "umi.fasta"
-    records = [("r1", whole), ("r2", whole), ("r3", ended_in_umi)]
-    with_umi.write_text("".join(f">{name} umi={match}\nAAAACCCCGGGG\n" for name, match in records))
-    assert count_trimmed(with_umi, umi_layout) == {("AAAACCCCGGGG", "ACGTACGTACGT"): 2, ("AAAACCCCGGGG", None): 1}
+def test_reads_are_counted_per_distinct_sequence_in_chunks_across_lanes(tmp_path):
+    first, second = tmp_path / "lane1.fastq", tmp_path / "lane2.fastq"
+    first.write_text("@r1\nACGTACGT\n+\nIIIIIIII\n@r2\nACGTACGT\n+\nIIIIIIII\n@r3\nTTTTGGGG\n+\nIIIIIIII\n")
+    second.write_text("@r4\nACGTACGT\n+\nIIIIIIII\n")
+    chunks = list(distinct_read_chunks(lane_sequences([first, second]), chunk_reads=2))
+    assert chunks == [{"ACGTACGT": 2}, {"TTTTGGGG": 1, "ACGTACGT": 1}]
+
+
+def test_malformed_or_truncated_reads_are_named_with_their_file(tmp_path):
+    malformed = tmp_path / "malformed.fastq"
+    malformed.write_text("@r1\nACGT\n+\nIIII\nr2\nACGT\n+\nIIII\n")
+    with pytest.raises(ReadFileError, match=r"malformed\.fastq: .*line 5"):
+        list(lane_sequences([malformed]))
+    whole = gzip.compress(b"".join(b"@r%d\nACGTACGTACGTACGT\n+\nIIIIIIIIIIIIIIII\n" % index for index in range(5000)))
+    truncated = tmp_path / "truncated.fastq.gz"
+    truncated.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(ReadFileError, match=r"truncated\.fastq\.gz: "):
+        list(lane_sequences([truncated]))
 
 
 @pytest.fixture(scope="module")

@@ -25,6 +25,8 @@ DOCUMENTED_DIFFERENCE = re.compile(r"#\s*tests run (?P<version>\d+\.\d+)\b")
 PACKAGE_OF_MODULE = {"yaml": "pyyaml", "sklearn": "scikit-learn", "Bio": "biopython"}
 # Programs that differ from the conda package name that provides them.
 PACKAGE_OF_PROGRAM = {"bowtie-build": "bowtie"}
+# Conda packages whose PyPI distribution has another name.
+DISTRIBUTION_OF_PACKAGE = {"python-isal": "isal"}
 ACTION_DIRECTIVES = {"shell", "script", "run", "wrapper", "notebook"}
 REQUIRED_DIRECTIVES = ("conda", "log", "benchmark", "threads", "resources")
 
@@ -53,7 +55,7 @@ def version_here(package):
     if package == "python":
         return ".".join(map(str, sys.version_info[:3]))
     try:
-        return importlib.metadata.version(package)
+        return importlib.metadata.version(DISTRIBUTION_OF_PACKAGE.get(package, package))
     except importlib.metadata.PackageNotFoundError:
         pass
     try:

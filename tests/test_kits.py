@@ -1,21 +1,13 @@
 """Kit presets and kit detection, on the real read files of ../shared/data/reads."""
 
-import itertools
+from collections import Counter
 
 import numpy as np
 import pytest
 
 from conftest import REPO, SHARED_DATA
-from detect_kit import detect, lane_sequences
-from kits import (
-    AUTO,
-    KitDetectionError,
-    choose_kit,
-    cutadapt_arguments,
-    gather_evidence,
-    layout_adapter,
-    load_kits,
-)
+from inserts import detect
+from kits import AUTO, KitDetectionError, choose_kit, gather_evidence, load_kits
 from mirna_reference import read_fasta
 
 KITS = load_kits(REPO / "resources" / "kits.yaml")
@@ -85,7 +77,7 @@ def random_reads(count, length, seed=3):
 
 
 def test_random_sequence_fails_auto_naming_the_sample_and_candidates():
-    detection = gather_evidence(random_reads(2000, 75), KITS, MATURE, MAX_READS, 0.1)
+    detection = gather_evidence(Counter(random_reads(2000, 75)), KITS, MATURE, 0.1)
     best = max(detection.support(name) for name in KITS)
     assert best < 0.02
     with pytest.raises(KitDetectionError, match=r"sample 'noise': no library kit explains at least 30%.*best candidates: "):
@@ -95,17 +87,26 @@ def test_random_sequence_fails_auto_naming_the_sample_and_candidates():
 
 
 def test_detection_reads_only_the_first_reads():
-    consumed = itertools.count()
-    sequences = (sequence for sequence, _ in zip(lane_sequences([READS / "mintmap_example" / "exampleInput.fastq.gz"]), consumed))
-    detection = gather_evidence(sequences, KITS, MATURE, 500, 0.1)
-    assert detection.reads == 500
-    assert next(consumed) <= 501
+    decision = detect("s", AUTO, [READS / "mintmap_example" / "exampleInput.fastq.gz"], KITS, MATURE, 500, MIN_FRACTION, 0.1)
+    assert decision["reads_inspected"] == 500
 
 
 def test_detection_reads_every_lane_up_to_the_limit():
     lanes = sorted((READS / "exRNAQC017_serum_plasma").glob("*.fastq.gz"))
-    detection = gather_evidence(lane_sequences(lanes), KITS, MATURE, MAX_READS, 0.1)
-    assert detection.reads == 30_000
+    decision = detect("s", AUTO, lanes, KITS, MATURE, MAX_READS, MIN_FRACTION, 0.1)
+    assert decision["reads_inspected"] == 30_000
+
+
+def test_evidence_of_identical_reads_counts_every_read():
+    """Detection sees each distinct read once with its count: the same support as read by read."""
+    adapter = KITS["truseq"]["adapter_3p"]
+    reads = ["TAGCAGCACGTAAATATTGGCG" + adapter + "ATCTCGTATG"] * 3 + ["A" * 40]
+    one_by_one = [gather_evidence(Counter([read]), KITS, MATURE, 0.1) for read in reads]
+    together = gather_evidence(Counter(reads), KITS, MATURE, 0.1)
+    assert together.reads == 4
+    for name in (name for name, kit in KITS.items() if kit["adapter_3p"]):
+        assert together.evidence[name].supported == sum(d.evidence[name].supported for d in one_by_one), name
+    assert together.support("truseq") == 0.75 and together.mirna_exact("truseq") == 0.75
 
 
 def test_kit_presets_are_complete_and_sourced():
@@ -123,11 +124,3 @@ def test_auto_cannot_name_a_kit(tmp_path):
     kits_file.write_text((REPO / "resources" / "kits.yaml").read_text() + "\nauto:\n  name: x\n")
     with pytest.raises(ValueError, match="'auto' is reserved"):
         load_kits(kits_file)
-
-
-def test_umi_kit_searches_the_umi_inside_its_adapter_and_keeps_it_in_the_header():
-    arguments = cutadapt_arguments(KITS["qiaseq"], 20, 0.1, 3, True)
-    adapter = arguments[arguments.index("--adapter") + 1]
-    assert adapter == "AACTGTAGGCACCATCAAT" + "N" * 12 + "AGATCGGAAGAGCACACGTCT" == layout_adapter(KITS["qiaseq"])
-    assert arguments[arguments.index("--rename") + 1] == "{id} umi={match_sequence}"
-    assert "--rename" not in cutadapt_arguments(KITS["truseq"], 20, 0.1, 3, True)

@@ -109,11 +109,12 @@ def test_scoring_parameter_change_reruns_only_scoring_and_report(exrnaqc_run, tm
 
 def test_trimming_change_reruns_from_trimming(exrnaqc_run, tmp_path):
     trim = yaml.safe_load((exrnaqc_run / "config.yaml").read_text())["trim"]
-    config = changed_config(exrnaqc_run, tmp_path / "config.yaml", trim={"quality_cutoff": trim["quality_cutoff"] + 5})
+    changed = {"min_adapter_overlap": trim["min_adapter_overlap"] + 1}
+    config = changed_config(exrnaqc_run, tmp_path / "config.yaml", trim=changed)
     planned = planned_jobs(exrnaqc_run, config)
-    assert planned == planned_jobs(exrnaqc_run, exrnaqc_run / "config.yaml", "--forcerun", "trim")
+    assert planned == planned_jobs(exrnaqc_run, exrnaqc_run / "config.yaml", "--forcerun", "inserts")
     everything = planned_jobs(exrnaqc_run, exrnaqc_run / "config.yaml", "--forceall")
-    assert planned["trim"] == everything["trim"] == 3
-    # Reference building and kit detection come before trimming and stay as they are.
+    assert planned["inserts"] == everything["inserts"] == 3
+    # Reference building comes before trimming and stays as it is.
     assert sum(planned.values()) < sum(everything.values())
-    assert "mirna_reference" not in planned and "detect_kit" not in planned
+    assert "mirna_reference" not in planned

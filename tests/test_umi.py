@@ -4,23 +4,26 @@ from collections import Counter
 
 import pytest
 
-from collapse import clip_and_filter, collapsed_table, count_inserts, count_trimmed
 from conftest import REPO, SHARED_DATA
+from collapse import clip_and_filter
+from inserts import collapse_lanes, lane_sequences
 from kits import load_kits
-from trim import cutadapt_command, run_trimming
-from umi import directional_groups, molecules_per_insert, umi_from_header
+from trim import adapter_finder, trim_distinct, trim_read, umi_in_match
+from umi import directional_groups, molecules_per_insert
 
 QIASEQ = load_kits(REPO / "resources" / "kits.yaml")["qiaseq"]
 QIASEQ_READS = SHARED_DATA / "reads" / "mirtrace_tutorial" / "QiaSeq_data.fastq.gz"
-TRIM_CONFIG = {"quality_cutoff": 20, "error_rate": 0.1, "min_adapter_overlap": 3, "discard_untrimmed": True}
+TRIM_CONFIG = {"error_rate": 0.1, "min_adapter_overlap": 3, "discard_untrimmed": True}
 MIR_16 = "TAGCAGCACGTAAATATTGGCG"
 
 
 def test_umi_is_read_from_the_matched_adapter():
     after = QIASEQ["umi"]["after"]
-    assert umi_from_header(f"r1 umi={after}ACGTACGTACGTAGATCGG", QIASEQ["umi"]) == "ACGTACGTACGT"
-    assert umi_from_header(f"r1 umi={after}ACGTACGTAC", QIASEQ["umi"]) is None  # read ended in the UMI
-    assert umi_from_header("r1", QIASEQ["umi"]) is None
+    assert umi_in_match(f"{after}ACGTACGTACGTAGATCGG", QIASEQ["umi"]) == "ACGTACGTACGT"
+    assert umi_in_match(f"{after}ACGTACGTAC", QIASEQ["umi"]) is None  # read ended in the UMI
+    adapter = adapter_finder(QIASEQ, 0.1, 3)
+    assert trim_read(MIR_16 + after + "ACGTACGTACGT" + "AGATCGGAAG", QIASEQ, adapter) == (MIR_16, "ACGTACGTACGT", True)
+    assert trim_read(MIR_16 + after + "ACGTAC", QIASEQ, adapter) == (MIR_16, None, True)
 
 
 def test_copies_with_one_error_in_umi_or_insert_join_the_abundant_molecule():
@@ -43,23 +46,18 @@ def test_same_umi_on_inserts_of_different_length_stays_apart():
     assert molecules_per_insert(pairs) == Counter({MIR_16: 1, MIR_16 + "A": 1})
 
 
-def collapse_real_qiaseq(tmp_path, lanes):
-    trimmed = tmp_path / "trimmed.fasta"
-    command = cutadapt_command(QIASEQ, TRIM_CONFIG, 1, tmp_path / "cutadapt.json", trimmed)
-    run_trimming(lanes, command, tmp_path / "cutadapt.log", tmp_path / "trim.log")
-    low, high = QIASEQ["insert_length"]
-    pairs, stats = clip_and_filter(count_trimmed(trimmed, QIASEQ["umi"]), 0, low, high)
-    reads, molecules, umi_stats = count_inserts(pairs, has_umi=True)
-    return pairs, collapsed_table(reads, molecules), umi_stats
+def collapse_real_qiaseq(lanes):
+    table, stats = collapse_lanes(lanes, QIASEQ, TRIM_CONFIG, QIASEQ["insert_length"])
+    return table, stats["umi"]
 
 
 @pytest.fixture(scope="module")
-def real_qiaseq(tmp_path_factory):
-    return collapse_real_qiaseq(tmp_path_factory.mktemp("qiaseq"), [QIASEQ_READS])
+def real_qiaseq():
+    return collapse_real_qiaseq([QIASEQ_READS])
 
 
 def test_real_qiaseq_molecules_are_fewer_than_reads(real_qiaseq):
-    pairs, table, umi_stats = real_qiaseq
+    table, umi_stats = real_qiaseq
     print(
         f"QiaSeq_data: {umi_stats['reads_with_umi']} reads with a UMI, {umi_stats['distinct_insert_umi_pairs']}"
         f" distinct (insert, UMI) pairs, {umi_stats['molecules']} molecules,"
@@ -68,6 +66,8 @@ def test_real_qiaseq_molecules_are_fewer_than_reads(real_qiaseq):
     assert table["molecules"].sum() == umi_stats["molecules"] < table["reads"].sum() == umi_stats["reads_with_umi"]
     assert 0 < umi_stats["duplication_rate"] == pytest.approx(1 - umi_stats["molecules"] / umi_stats["reads_with_umi"], abs=1e-4)
     # No insert has more molecules than distinct UMIs, and every insert read has one.
+    trimmed, _ = trim_distinct(Counter(lane_sequences([QIASEQ_READS])), QIASEQ, adapter_finder(QIASEQ, 0.1, 3), True)
+    pairs, _ = clip_and_filter(trimmed, QIASEQ["clip_3p"], *QIASEQ["insert_length"])
     distinct_umis = Counter(insert for insert, umi in pairs if umi is not None)
     by_insert = table.set_index("sequence")
     assert (by_insert["molecules"] <= by_insert.index.map(distinct_umis)).all()
@@ -75,12 +75,12 @@ def test_real_qiaseq_molecules_are_fewer_than_reads(real_qiaseq):
     assert umi_stats["umi_incomplete"] < 0.05 * umi_stats["reads_with_umi"]
 
 
-def test_real_qiaseq_duplicates_count_once(real_qiaseq, tmp_path):
+def test_real_qiaseq_duplicates_count_once(real_qiaseq):
     """The same reads twice (as two lanes) are PCR copies: twice the reads, the same
     (insert, UMI) pairs, and no more molecules than pairs. Doubling only makes the
     directional rule stricter (2a >= 4b - 1), so molecules may rise a little, never fall."""
-    _, table, umi_stats = real_qiaseq
-    _, doubled, doubled_stats = collapse_real_qiaseq(tmp_path, [QIASEQ_READS, QIASEQ_READS])
+    table, umi_stats = real_qiaseq
+    doubled, doubled_stats = collapse_real_qiaseq([QIASEQ_READS, QIASEQ_READS])
     print(f"QiaSeq_data twice: {doubled_stats['molecules']} molecules (once: {umi_stats['molecules']})")
     assert doubled_stats["reads_with_umi"] == 2 * umi_stats["reads_with_umi"]
     assert doubled_stats["distinct_insert_umi_pairs"] == umi_stats["distinct_insert_umi_pairs"]

@@ -46,15 +46,19 @@ def test_cpm_sums_to_a_million_and_h5ad_has_layers(exrnaqc_run):
     assert adata.var.loc["hsa-miR-486-5p", "accession"] == "MIMAT0002177"
 
 
-def test_multiqc_report_has_cutadapt_bowtie_and_funnel(exrnaqc_run):
+def test_multiqc_report_has_bowtie_funnel_and_insert_lengths(exrnaqc_run):
     html = (exrnaqc_run / "results" / "multiqc" / "multiqc_report.html").read_text()
-    for section in ("cutadapt", "bowtie1", "exomir_read_funnel", "exomir_top_mirnas"):
+    for section in ("bowtie1", "exomir_read_funnel", "exomir_insert_lengths", "exomir_top_mirnas"):
         assert f'id="{section}"' in html or f"id='{section}'" in html, section
     funnel = pd.read_csv(exrnaqc_run / "results" / "report" / "read_funnel_mqc.tsv", sep="\t", comment="#", index_col=0)
     assert (funnel["input_reads"] == 10000).all()
     stages = ["input_reads", "adapter_found", "length_passed", "unique_sequences"]
     assert (funnel[stages].diff(axis=1).iloc[:, 1:] <= 0).all().all()
     assert (funnel["mirna_reads"] <= funnel["length_passed"]).all()
+    lengths = pd.read_csv(exrnaqc_run / "results" / "report" / "insert_lengths_mqc.tsv", sep="\t", comment="#", index_col=0)
+    assert lengths.sum(axis=1).round(1).eq(100).all()
+    # miRNAs dominate these plasma and serum libraries: 22 nt is the most common insert length.
+    assert (lengths.idxmax(axis=1).astype(int) == 22).all()
 
 
 def test_hairpin_reference_keeps_only_the_species(exrnaqc_run):

@@ -112,8 +112,8 @@ def test_wrongly_declared_kit_is_flagged_in_the_report(tmp_path):
     assert flagged["status"].startswith(prefix)
     assert float(flagged["status"].removeprefix(prefix).split("%")[0]) >= 90
     assert table.loc["detected", "kit"] == "nebnext" and table.loc["detected", "status"] == "ok"
-    trimmed = json.loads((tmp_path / "results" / "trimmed" / "declared_truseq.cutadapt.json").read_text())
-    assert trimmed["read_counts"]["output"] < 0.01 * trimmed["read_counts"]["input"]
+    trimmed = json.loads((tmp_path / "results" / "collapsed" / "declared_truseq.stats.json").read_text())
+    assert trimmed["input_reads"] == 1000 and trimmed["adapter_found"] < 0.01 * trimmed["input_reads"]
     counts = pd.read_csv(tmp_path / "results" / "counts" / "mirna_counts.tsv", sep="\t", index_col="mirna")
     assert counts["declared_truseq"].sum() < 0.01 * counts["detected"].sum()
 
@@ -128,5 +128,5 @@ def test_random_reads_stop_auto_naming_the_sample(tmp_path):
     assert result.returncode != 0
     message = "sample 'noise_sample': no library kit explains at least 30% of the first 2000 reads; best candidates: "
     assert message in result.stderr
-    assert message in (tmp_path / "logs" / "kits" / "noise_sample.log").read_text()
-    assert not (tmp_path / "results" / "trimmed").exists()
+    assert message in (tmp_path / "logs" / "inserts" / "noise_sample.log").read_text()
+    assert not (tmp_path / "results" / "collapsed").exists()

@@ -22,7 +22,7 @@ def fastq_lanes(wildcards):
 
 
 def declared_kit(wildcards):
-    """The sample sheet's kit: a kits.yaml key, or `auto` (decided by rule detect_kit)."""
+    """The sample sheet's kit: a kits.yaml key, or `auto` (decided by rule inserts)."""
     return SAMPLES.loc[wildcards.sample, "kit"]
 
 

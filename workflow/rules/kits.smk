@@ -1,30 +1,4 @@
-# Library kit per sample: the declared kit checked against the reads, or `auto` detected.
-
-
-rule detect_kit:
-    input:
-        fastq=fastq_lanes,
-        kits=config["kits"],
-        mature=config["references"]["mature"],
-    output:
-        json="results/kits/{sample}.json",
-    log:
-        "logs/kits/{sample}.log",
-    benchmark:
-        "benchmarks/kits/{sample}.tsv"
-    conda:
-        "../../envs/trim.yaml"
-    threads: 1
-    resources:
-        mem_mb=grow_with_attempt(1000),
-        runtime=30,
-    params:
-        declared=declared_kit,
-        reads=config["kit_detection"]["reads"],
-        min_fraction=config["kit_detection"]["min_fraction"],
-        error_rate=config["trim"]["error_rate"],
-    script:
-        "../scripts/detect_kit.py"
+# The kits of all samples in one report table (each sample's kit is decided by rule inserts).
 
 
 rule kit_report:

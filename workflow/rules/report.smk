@@ -1,14 +1,14 @@
-# The QC report: the workflow's own tables plus cutadapt and bowtie, through MultiQC.
+# The QC report: the workflow's own tables plus bowtie and mirtop, through MultiQC.
 
 
 rule report_tables:
     input:
-        cutadapt=per_sample("results/trimmed/{sample}.cutadapt.json"),
         collapse=per_sample("results/collapsed/{sample}.stats.json"),
         quantify=per_sample("results/quantify/{sample}.stats.json"),
         cpm="results/counts/mirna_cpm.tsv",
     output:
         funnel="results/report/read_funnel_mqc.tsv",
+        lengths="results/report/insert_lengths_mqc.tsv",
         top="results/report/top_mirnas_mqc.tsv",
     log:
         "logs/report/report_tables.log",
@@ -29,7 +29,6 @@ rule report_tables:
 
 rule multiqc:
     input:
-        cutadapt=per_sample("results/trimmed/{sample}.cutadapt.log"),
         bowtie=per_sample("results/quantify/{sample}.bowtie.log"),
         tables=[
             *rules.report_tables.output,
@@ -57,4 +56,4 @@ rule multiqc:
         runtime=20,
     shell:
         "multiqc --force --no-data-dir --config {input.config} --outdir results/multiqc "
-        "--filename multiqc_report.html {input.cutadapt} {input.bowtie} {input.tables} {input.mirtop} > {log} 2>&1"
+        "--filename multiqc_report.html {input.bowtie} {input.tables} {input.mirtop} > {log} 2>&1"

@@ -1,5 +1,5 @@
-"""Library-kit presets (resources/kits.yaml): checking them, detecting a sample's kit from its
-reads, and the cutadapt options a kit implies.
+"""Library-kit presets (resources/kits.yaml): checking them and detecting a sample's kit from
+its reads.
 
 Detection reads the first reads of a sample and asks, for every kit, whether the kit's read
 layout fits each read: its 3' adapter found by cutadapt's aligner (as in trimming; a UMI
@@ -10,7 +10,6 @@ them the reads decide by how many inserts, clipped as the kit says, are exactly 
 mature miRNA: 4 random bases left on an insert (or cut from it) spoil every such match.
 """
 
-import itertools
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -59,30 +58,6 @@ def kit_preset(kits, kit_name):
         return kits[kit_name]
     except KeyError:
         raise KeyError(f"unknown kit '{kit_name}' (known: {', '.join(sorted(kits))})") from None
-
-
-def cutadapt_arguments(kit, quality_cutoff, error_rate, min_overlap, discard_untrimmed):
-    """cutadapt options that remove the kit's 5' clip and 3' adapter.
-
-    The 3' clip (random bases before the adapter) and the insert length filter are applied
-    afterwards, by the collapse step: cutadapt's --cut runs before adapter removal, so it
-    cannot reach bases that sit just before the adapter.
-
-    With a UMI the adapter is searched as `after` + N * UMI length + `then_adapter`, so the
-    UMI is read from the match before it is trimmed away, and written into the read's
-    header as `umi=<matched sequence>` (see umi.umi_from_header).
-    """
-    arguments = ["--quality-cutoff", str(quality_cutoff), "--minimum-length", "1"]
-    if kit["clip_5p"]:
-        arguments += ["--cut", str(kit["clip_5p"])]
-    if kit["adapter_3p"]:
-        arguments += ["--error-rate", str(error_rate), "--overlap", str(min_overlap)]
-        arguments += ["--adapter", layout_adapter(kit)]
-        if kit["umi"]:
-            arguments += ["--rename", "{id} umi={match_sequence}"]
-        if discard_untrimmed:
-            arguments += ["--discard-untrimmed"]
-    return arguments
 
 
 def layout_adapter(kit):
@@ -134,9 +109,8 @@ class Detection:
         return self.evidence[kit_name].mirna_exact / self.reads if self.reads else 0.0
 
 
-def gather_evidence(sequences, kits, mature_sequences, max_reads, error_rate):
-    """Fit every kit's layout to the first `max_reads` read sequences (an iterable, read
-    lazily, so a large file is never read further than that).
+def gather_evidence(read_counts, kits, mature_sequences, error_rate):
+    """Fit every kit's layout to reads given as {sequence: reads}, each distinct read once.
 
     The insert ends where the first adapter starts, so that QIAseq's second adapter, or the
     index and poly(A) after a TruSeq or v1.5 adapter, do not pass for another kit's.
@@ -151,8 +125,8 @@ def gather_evidence(sequences, kits, mature_sequences, max_reads, error_rate):
     evidence = {name: KitEvidence() for name in kits}
     no_adapter_lengths, no_adapter_mirna_lengths = Counter(), Counter()
     longest = reads = 0
-    for sequence in itertools.islice(sequences, max_reads):
-        reads += 1
+    for sequence, count in read_counts.items():
+        reads += count
         length = len(sequence)
         longest = max(longest, length)
         matches = {adapter: matcher.match_to(sequence) for adapter, matcher in matchers.items()}
@@ -160,8 +134,8 @@ def gather_evidence(sequences, kits, mature_sequences, max_reads, error_rate):
         # A prefix at the read's end is too short to prove an adapter (miR-22-3p ends in
         # QIAseq's AACTGT); only MIN_WHOLE adapter nt make a read untrimmed.
         if not any(match.rstop - match.rstart >= MIN_WHOLE for match in found):
-            no_adapter_lengths[length] += 1
-            no_adapter_mirna_lengths[length] += sequence in mature
+            no_adapter_lengths[length] += count
+            no_adapter_mirna_lengths[length] += count * (sequence in mature)
         # A match marks where the insert ends only if the adapter's first ANCHOR nt are
         # exact: the v1.5 adapter is the v1.0 adapter after ATC and would otherwise match
         # v1.0 reads 3 nt early, with errors.
@@ -178,8 +152,8 @@ def gather_evidence(sequences, kits, mature_sequences, max_reads, error_rate):
                 continue
             insert = layout_insert(sequence, first, kit)
             if insert is not None:
-                evidence[name].supported += 1
-                evidence[name].mirna_exact += insert in mature
+                evidence[name].supported += count
+                evidence[name].mirna_exact += count * (insert in mature)
     for name, kit in trimmed_kits.items():
         low, high = kit["insert_length"]
         lengths = [length for length in no_adapter_lengths if low <= length <= high and length < longest]

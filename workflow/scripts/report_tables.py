@@ -1,4 +1,4 @@
-"""The workflow's own tables for MultiQC: the read funnel and the top miRNAs.
+"""The workflow's own tables for MultiQC: the read funnel, insert lengths and the top miRNAs.
 
 Written as MultiQC custom content (`*_mqc.tsv` with a YAML-like comment header).
 """
@@ -13,31 +13,40 @@ from atomic import atomic_path
 FUNNEL_STAGES = ["input_reads", "adapter_found", "length_passed", "unique_sequences", "mirna_reads"]
 
 
-def funnel_row(cutadapt_report, collapse_stats, quantify_stats):
-    """One sample's read funnel from the three steps' JSON reports."""
-    read_counts = cutadapt_report["read_counts"]
+def funnel_row(collapse_stats, quantify_stats):
+    """One sample's read funnel from the insert and quantification steps' JSON reports."""
     return {
-        "input_reads": read_counts["input"],
-        "adapter_found": read_counts["read1_with_adapter"] or 0,
+        "input_reads": collapse_stats["input_reads"],
+        "adapter_found": collapse_stats["adapter_found"],
         "length_passed": collapse_stats["length_passed"],
         "unique_sequences": collapse_stats["unique_sequences"],
         "mirna_reads": round(quantify_stats["mirna_molecules"], 1),
     }
 
 
-def read_funnel(samples, cutadapt_reports, collapse_reports, quantify_reports):
+def read_funnel(samples, collapse_reports, quantify_reports):
     rows = {}
-    for sample, cutadapt_path, collapse_path, quantify_path in zip(
-        samples, cutadapt_reports, collapse_reports, quantify_reports
-    ):
-        loaded = [json.load(open(path)) for path in (cutadapt_path, collapse_path, quantify_path)]
-        rows[sample] = funnel_row(*loaded)
+    for sample, collapse_path, quantify_path in zip(samples, collapse_reports, quantify_reports):
+        rows[sample] = funnel_row(json.load(open(collapse_path)), json.load(open(quantify_path)))
     funnel = pd.DataFrame.from_dict(rows, orient="index")[FUNNEL_STAGES]
     funnel["mirna_percent"] = (100 * funnel["mirna_reads"] / funnel["input_reads"].where(funnel["input_reads"] > 0)).round(
         2
     )
     funnel.index.name = "sample"
     return funnel
+
+
+def insert_length_shares(samples, collapse_reports):
+    """Per cent of each sample's kept reads at each insert length (samples × lengths)."""
+    lengths = {
+        sample: pd.Series(json.load(open(path))["insert_lengths"], dtype="float64")
+        for sample, path in zip(samples, collapse_reports)
+    }
+    table = pd.DataFrame(lengths).fillna(0.0)
+    table.index = table.index.astype(int)
+    table = table.sort_index()
+    shares = 100 * table / table.sum().where(table.sum() > 0)
+    return shares.fillna(0.0).round(3).T
 
 
 def top_mirnas(cpm, number):
@@ -64,9 +73,8 @@ def write_mqc_table(table, path, section_id, section_name, description, plot_typ
 
 def main(snakemake):
     sys.stderr = open(snakemake.log[0], "w")
-    funnel = read_funnel(
-        snakemake.params.samples, snakemake.input.cutadapt, snakemake.input.collapse, snakemake.input.quantify
-    )
+    samples = snakemake.params.samples
+    funnel = read_funnel(samples, snakemake.input.collapse, snakemake.input.quantify)
     write_mqc_table(
         funnel,
         snakemake.output.funnel,
@@ -74,6 +82,17 @@ def main(snakemake):
         "exomir: read funnel",
         "Reads at each step: input, 3' adapter found, insert length within limits, unique inserts, "
         "and reads (UMI molecules where the kit has UMIs) counted on mature miRNAs.",
+    )
+    # A line graph takes its x values from a header row whose first cell is empty.
+    lengths = insert_length_shares(samples, snakemake.input.collapse).rename_axis(None)
+    write_mqc_table(
+        lengths,
+        snakemake.output.lengths,
+        "exomir_insert_lengths",
+        "exomir: insert lengths",
+        "Per cent of each sample's reads at each insert length (nt), after trimming, clipping and the "
+        "length limits: miRNAs peak at 21-23 nt; tRNA and Y RNA fragments lie above 28 nt.",
+        plot_type="linegraph",
     )
     cpm = pd.read_csv(snakemake.input.cpm, sep="\t", index_col="mirna")
     top = top_mirnas(cpm, snakemake.params.top_number).T

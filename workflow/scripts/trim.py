@@ -1,50 +1,67 @@
-"""Trim a sample's reads with cutadapt as its kit says.
+"""Trim reads as a sample's kit says, each distinct read once.
 
-The kit is only known once kit detection has run, so the cutadapt command is built here, at
-run time, from the sample's kit-detection JSON. Lanes are concatenated by pigz and read by
-cutadapt as one stream; cutadapt's text report goes to stdout, its log to the rule's log.
+Identical reads trim identically, so reads are counted first and every distinct read is
+trimmed once, its insert carrying the read count: 2,000,000 simulated reads are 88,318
+distinct ones (bench/run_benchmark.py). The adapter is found by cutadapt's own aligner with
+the semantics of `cutadapt --cut CLIP_5P -a ADAPTER -e ERROR_RATE -O MIN_OVERLAP`: the 5' clip
+goes first, then the first adapter occurrence, or an adapter prefix of at least MIN_OVERLAP nt
+at the read's end, is removed with everything after it. tests/test_trim.py checks the inserts
+against the cutadapt command line read by read.
+
+There is no quality trimming: quality differs between identical reads, and a small-RNA read
+holds its whole insert before the adapter, ahead of the low-quality tail.
 """
 
-import json
-import subprocess
+from collections import Counter
 
-from kits import cutadapt_arguments
+from cutadapt.adapters import BackAdapter
 
-
-def cutadapt_command(kit, trim_config, threads, json_report, output):
-    """The cutadapt command line (reading stdin) for `kit` and the config's `trim` section."""
-    arguments = cutadapt_arguments(
-        kit,
-        quality_cutoff=trim_config["quality_cutoff"],
-        error_rate=trim_config["error_rate"],
-        min_overlap=trim_config["min_adapter_overlap"],
-        discard_untrimmed=trim_config["discard_untrimmed"],
-    )
-    return ["cutadapt", "--cores", str(threads), *arguments, "--json", str(json_report), "-o", str(output), "-"]
+from kits import layout_adapter
 
 
-def run_trimming(lanes, command, report_path, log_path):
-    """Run `pigz -dcf lanes | command`, the report on stdout, both tools' stderr in the log."""
-    with open(report_path, "w") as report, open(log_path, "w") as log:
-        log.write(" ".join(command) + "\n")
-        log.flush()
-        decompress = subprocess.Popen(["pigz", "-dcf", *map(str, lanes)], stdout=subprocess.PIPE, stderr=log)
-        trimming = subprocess.run(command, stdin=decompress.stdout, stdout=report, stderr=log)
-        decompress.stdout.close()
-        decompress.wait()
-    for tool, returncode in (("pigz", decompress.returncode), ("cutadapt", trimming.returncode)):
-        if returncode != 0:
-            raise RuntimeError(f"{tool} failed with exit code {returncode}; see {log_path}")
+def adapter_finder(kit, error_rate, min_overlap):
+    """cutadapt's 3' adapter for the kit's read layout, or None for a kit whose reads are
+    already trimmed. A UMI kit's layout adapter holds the UMI as N wildcards."""
+    if not kit["adapter_3p"]:
+        return None
+    return BackAdapter(layout_adapter(kit), max_errors=error_rate, min_overlap=min_overlap)
 
 
-def main(snakemake):
-    with open(snakemake.input.kit) as handle:
-        kit = json.load(handle)["preset"]
-    command = cutadapt_command(
-        kit, snakemake.params.trim, snakemake.threads, snakemake.output.json, snakemake.output.trimmed
-    )
-    run_trimming(snakemake.input.fastq, command, snakemake.output.report, snakemake.log[0])
+def umi_in_match(matched, umi_layout):
+    """The UMI in the read's part that matched a UMI kit's layout adapter, or None when the
+    read ends before the whole UMI."""
+    start = len(umi_layout["after"])
+    umi = matched[start : start + umi_layout["length"]]
+    return umi if len(umi) == umi_layout["length"] else None
 
 
-if "snakemake" in globals():
-    main(snakemake)  # noqa: F821
+def trim_read(sequence, kit, adapter):
+    """(insert, UMI, adapter found) of one read; the UMI is None without one."""
+    sequence = sequence[kit["clip_5p"] :]
+    if adapter is None:
+        return sequence, None, False
+    match = adapter.match_to(sequence)
+    if match is None:
+        return sequence, None, False
+    umi = umi_in_match(sequence[match.rstart : match.rstop], kit["umi"]) if kit["umi"] else None
+    return sequence[: match.rstart], umi, True
+
+
+def trim_distinct(read_counts, kit, adapter, discard_untrimmed):
+    """Trim every distinct read of `read_counts` ({sequence: reads}) once.
+
+    Returns (Counter of (insert, UMI) pairs with their reads, Counter of `input_reads`,
+    `adapter_found` and `untrimmed_discarded` reads). Reads without an adapter are dropped
+    with `discard_untrimmed` when the kit has an adapter: their insert is longer than the read.
+    """
+    pairs = Counter()
+    stats = Counter()
+    for sequence, count in read_counts.items():
+        insert, umi, found = trim_read(sequence, kit, adapter)
+        stats["input_reads"] += count
+        stats["adapter_found"] += count * found
+        if not found and adapter is not None and discard_untrimmed:
+            stats["untrimmed_discarded"] += count
+            continue
+        pairs[insert, umi] += count
+    return pairs, stats

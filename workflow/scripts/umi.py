@@ -1,9 +1,8 @@
-"""UMIs: reading them from trimmed reads, and counting molecules with error correction.
+"""UMIs: counting molecules with error correction.
 
-Trimming (kits.cutadapt_arguments) searches a UMI kit's adapter as `after` + N per UMI base +
-`then_adapter` and writes the matched sequence into the read header as `umi=<match>`, so the
-UMI is taken before the adapter is cut away (trimming first leaves nothing to take: the
-failure of nf-core/smrnaseq #503).
+Trimming (trim.trim_read) searches a UMI kit's adapter as `after` + N per UMI base +
+`then_adapter` and reads the UMI from the matched part of the read, before the adapter is
+cut away (trimming first leaves nothing to take: the failure of nf-core/smrnaseq #503).
 
 Reads with the same insert and UMI are PCR copies of one molecule. A sequencing error in the
 UMI or in the insert makes a copy look like a new molecule, about one read in 40 at 0.1 %
@@ -16,19 +15,7 @@ either; inserts of different length never join.
 
 from collections import Counter, defaultdict
 
-UMI_FIELD = " umi="
 BASES = "ACGTN"
-
-
-def umi_from_header(header, umi_layout):
-    """The UMI in a trimmed read's header (`<id> umi=<matched adapter>`), or None when the
-    read ends before the whole UMI, or the header has no UMI field."""
-    _, separator, matched = header.rpartition(UMI_FIELD)
-    if not separator:
-        return None
-    start = len(umi_layout["after"])
-    umi = matched[start : start + umi_layout["length"]]
-    return umi if len(umi) == umi_layout["length"] else None
 
 
 def _substitutions(sequence):

@@ -1,0 +1,120 @@
+"""From a sample's FASTQ.gz lanes to its unique inserts: kit, trimming and collapsing in one job.
+
+The kit is decided on the first reads (kits.gather_evidence, kits.choose_kit). Then every read
+is counted, each distinct read trimmed once (trim.trim_distinct), and the inserts clipped,
+length-filtered and collapsed (collapse). One process reads the FASTQ once for all of it:
+the reads are decompressed in a second thread and never written out again.
+
+A declared kit is used as given; a mismatch with the reads becomes a warning in the report.
+`auto` takes the detected kit, or stops naming the best candidates.
+"""
+
+import gzip
+import itertools
+import json
+import logging
+from collections import Counter
+
+import dnaio
+
+from atomic import atomic_path
+from collapse import clip_and_filter, collapsed_table, count_inserts
+from kits import choose_kit, gather_evidence, load_kits
+from mirna_reference import read_fasta
+from trim import adapter_finder, trim_distinct
+
+# Distinct reads are counted and trimmed per chunk of reads, so memory stays bounded when
+# most reads are distinct (UMI libraries); 2,000,000 distinct 75-nt reads take about 350 MB.
+READS_PER_CHUNK = 2_000_000
+TRIM_COUNTS = ("input_reads", "adapter_found", "untrimmed_discarded")
+
+
+class ReadFileError(ValueError):
+    """A lane that is not a complete FASTQ (or FASTA) file."""
+
+
+def lane_sequences(lanes):
+    """Read sequences of the lanes one after the other, read lazily; a malformed or truncated
+    lane raises ReadFileError naming the file and, where the parser knows it, the line."""
+    for lane in lanes:
+        try:
+            with dnaio.open(lane, open_threads=1) as reads:
+                for read in reads:
+                    yield read.sequence
+        except (dnaio.exceptions.FileFormatError, EOFError, OSError) as error:
+            raise ReadFileError(f"{lane}: {error}") from error
+
+
+def distinct_read_chunks(sequences, chunk_reads):
+    """{sequence: reads} of consecutive chunks of `chunk_reads` reads."""
+    while True:
+        counts = Counter(itertools.islice(sequences, chunk_reads))
+        if not counts:
+            return
+        yield counts
+
+
+def detect(sample, declared, lanes, kits, mature_sequences, max_reads, min_fraction, error_rate):
+    """The kit decision on the first `max_reads` reads (see kits.choose_kit), with the chosen
+    kit's preset."""
+    first_reads = Counter(itertools.islice(lane_sequences(lanes), max_reads))
+    detection = gather_evidence(first_reads, kits, mature_sequences, error_rate)
+    decision = choose_kit(sample, declared, detection, list(kits), min_fraction)
+    decision["preset"] = kits[decision["kit"]]
+    return decision
+
+
+def insert_length_range(kit, min_length, max_length):
+    """The kit's insert length range, either end replaced by the config's when it sets one."""
+    kit_min, kit_max = kit["insert_length"]
+    return (kit_min if min_length is None else min_length, kit_max if max_length is None else max_length)
+
+
+def collapse_lanes(lanes, kit, trim_config, length_range, chunk_reads=READS_PER_CHUNK):
+    """(collapsed table, stats) of all reads of the lanes trimmed as `kit` says."""
+    adapter = adapter_finder(kit, trim_config["error_rate"], trim_config["min_adapter_overlap"])
+    trimmed, trim_counts = Counter(), Counter(dict.fromkeys(TRIM_COUNTS, 0))
+    for chunk in distinct_read_chunks(lane_sequences(lanes), chunk_reads):
+        pairs, counts = trim_distinct(chunk, kit, adapter, trim_config["discard_untrimmed"])
+        trimmed.update(pairs)
+        trim_counts.update(counts)
+    pairs, length_stats = clip_and_filter(trimmed, kit["clip_3p"], *length_range)
+    reads, molecules, umi_stats = count_inserts(pairs, has_umi=bool(kit["umi"]))
+    return collapsed_table(reads, molecules), {**trim_counts, **length_stats, "umi": umi_stats}
+
+
+def main(snakemake):
+    logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(message)s", force=True)
+    sample, params = snakemake.wildcards.sample, snakemake.params
+    try:
+        decision = detect(
+            sample,
+            params.declared,
+            snakemake.input.fastq,
+            load_kits(snakemake.input.kits),
+            set(read_fasta(snakemake.input.mature).values()),
+            params.detection["reads"],
+            params.detection["min_fraction"],
+            params.trim["error_rate"],
+        )
+        for message in decision["warnings"]:
+            logging.warning(f"WARNING: sample {sample}: {message}")
+        logging.info(json.dumps({key: value for key, value in decision.items() if key != "preset"}, indent=2))
+        kit = decision["preset"]
+        length_range = insert_length_range(kit, params.trim["min_length"], params.trim["max_length"])
+        table, stats = collapse_lanes(snakemake.input.fastq, kit, params.trim, length_range)
+    except Exception as error:
+        logging.error(str(error))
+        raise
+    logging.info(json.dumps({key: value for key, value in stats.items() if key != "insert_lengths"}, indent=2))
+    with atomic_path(snakemake.output.kit) as temporary, open(temporary, "w") as handle:
+        json.dump(decision, handle, indent=2)
+    with atomic_path(snakemake.output.table) as temporary:
+        with gzip.open(temporary, "wt", compresslevel=1) as handle:
+            table.to_csv(handle, sep="\t", index=False)
+    with atomic_path(snakemake.output.stats) as temporary, open(temporary, "w") as handle:
+        json.dump(stats, handle, indent=2)
+
+
+if "snakemake" in globals():
+    main(snakemake)  # noqa: F821
