@@ -3,9 +3,9 @@
 import pandas as pd
 
 from mirtop_check import problems
+from mirtop_gff import mirgff3_lines, read_isomirs
 from quantify_mirnas import (
     count_sample,
-    mirgff3_lines,
     mirgff_variant,
     resolve_insert,
     split_nontemplated,
@@ -110,12 +110,14 @@ def test_mirgff3_passes_mirtop_validation(tmp_path):
     collapsed = pd.DataFrame({"sequence": [MATURE, MATURE + "TT"], "reads": [10, 5], "molecules": [10, 5]})
     alignments = {0: [(0, "miRNA|hp1", 10, 32, "")], 1: [(2, "miRNA|hp1", 10, 32, "")]}
     tables, _ = count_sample(alignments, collapsed, POSITIONS, RECORDS, TOLERANCES)
-    lines, left_out = mirgff3_lines(tables["isomirs"], "s1", "miRBasev22", {"hp1": HAIRPIN})
+    # Written and read back as the quantify and mirtop_gff rules do.
+    tables["isomirs"].to_csv(tmp_path / "s1.isomirs.tsv", sep="\t", index=False)
+    lines, left_out = mirgff3_lines(read_isomirs(tmp_path / "s1.isomirs.tsv"), "s1", "miRBasev22", {"hp1": HAIRPIN})
     gff = tmp_path / "s1.gff"
     gff.write_text("".join(lines))
     assert left_out == 0 and problems([gff]) == []
     body = [line for line in lines if not line.startswith("#")]
-    assert body[0].split("\t")[2:5] == ["ref_miRNA", "11", "32"]
+    assert body[0].split("\t")[2:5] == ["ref_miRNA", "11", "32"] and "Variant NA;" in body[0]
     assert "Variant iso_add3p:2" in body[1] and "Expression 5" in body[1]
     # mirtop's validator does catch a broken line.
     gff.write_text("".join(lines).replace("\tisomiR\t", "\tisoform\t"))

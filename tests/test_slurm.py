@@ -273,9 +273,8 @@ def test_per_sample_steps_ran_two_samples_per_slurm_job(slurm_run):
     samples = {row[0] for row in exrnaqc_rows()}
     assert len(groups) == -(-len(samples) // 2)
     grouped = jobs_in_group_logs(log for _, log in groups)
-    for rule in ("align_inserts", "count_mirnas"):
-        assert {sample for grouped_rule, sample in grouped if grouped_rule == rule} == samples
-    # Single-threaded chains side by side: a full group asks for the whole 2-CPU node, no more.
+    assert {sample for grouped_rule, sample in grouped if grouped_rule == "quantify"} == samples
+    # Single-threaded jobs side by side: a full group asks for the whole 2-CPU node, no more.
     assert sorted(squeue[job_id][2] for job_id, _ in groups) == [1, NODE_CPUS]
 
 

@@ -60,7 +60,7 @@ def test_demo_dry_run_plans_every_stage(tmp_path):
     _, config = demo_config(tmp_path)
     result = run_snakemake(tmp_path, "--configfile", config, "--dry-run", "--quiet", "rules")
     planned = {row[0]: int(row[1]) for row in map(str.split, result.stdout.splitlines()) if len(row) == 2 and row[1].isdigit()}
-    per_sample = ("inserts", "align_inserts", "count_mirnas")
+    per_sample = ("inserts", "quantify", "mirtop_gff")
     assert all(planned[rule] == 4 for rule in per_sample), planned
     for rule in ("mirtop_check", "count_matrix", "sample_qc", "score_signatures", "tumour_origin", "multiqc"):
         assert planned[rule] == 1, rule

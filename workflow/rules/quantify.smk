@@ -1,46 +1,15 @@
 # Unique inserts → one pass on the combined annotation index (+ 3' A/T rescue, + genome)
-# → one biotype per insert, miRNA/isomiR counts, mirGFF3 → matrices with normalisations.
+# → one biotype per insert, miRNA/isomiR counts (one job per sample), mirGFF3 export
+# → matrices with normalisations.
 # Quantification starts from results/collapsed/: changing any parameter here never re-trims.
 
 
-rule align_inserts:
+rule quantify:
     input:
         collapsed="results/collapsed/{sample}.tsv.gz",
         index=rules.annotation_index.output,
-    output:
-        alignments="results/quantify/{sample}.alignments.tsv.gz",
-        bowtie_report="results/quantify/{sample}.bowtie.log",
-    log:
-        "logs/quantify/align_inserts/{sample}.log",
-    benchmark:
-        "benchmarks/quantify/align_inserts/{sample}.tsv"
-    group:
-        "per_sample"
-    conda:
-        "../../envs/quantify.yaml"
-    # One thread: bowtie aligns unique inserts only, and a per_sample group of two
-    # samples then fits a 2-CPU node (see workflow/profiles/slurm).
-    threads: 1
-    resources:
-        mem_mb=grow_with_attempt(1000),
-        runtime=30,
-    params:
-        index=lambda wildcards, input: bowtie_prefix(input.index),
-        mismatches=config["quantify"]["mismatches"],
-        max_nontemplated=config["quantify"]["max_nontemplated"],
-        min_length=config["quantify"]["min_rescued_length"],
-        genome_index=config["annotation"]["genome_index"],
-    script:
-        "../scripts/align_inserts.py"
-
-
-rule count_mirnas:
-    input:
-        alignments="results/quantify/{sample}.alignments.tsv.gz",
-        collapsed="results/collapsed/{sample}.tsv.gz",
         positions="results/references/mature_positions.tsv",
         records="results/references/annotation_records.tsv",
-        hairpins="results/references/hairpins.fa",
     output:
         mirnas="results/quantify/{sample}.mirna.tsv",
         isomirs="results/quantify/{sample}.isomirs.tsv",
@@ -49,27 +18,55 @@ rule count_mirnas:
         features="results/quantify/{sample}.features.tsv",
         inserts="results/quantify/{sample}.inserts.tsv.gz",
         stats="results/quantify/{sample}.stats.json",
-        gff="results/mirtop/{sample}.gff",
+        bowtie_report="results/quantify/{sample}.bowtie.log",
     log:
-        "logs/quantify/count_mirnas/{sample}.log",
+        "logs/quantify/{sample}.log",
     benchmark:
-        "benchmarks/quantify/count_mirnas/{sample}.tsv"
+        "benchmarks/quantify/{sample}.tsv"
     group:
         "per_sample"
     conda:
         "../../envs/quantify.yaml"
+    # One thread: bowtie aligns unique inserts only, and a per_sample group of two
+    # samples then fits a 2-CPU node (see workflow/profiles/slurm).
     threads: 1
     resources:
         mem_mb=grow_with_attempt(2000),
         runtime=30,
     params:
+        index=lambda wildcards, input: bowtie_prefix(input.index),
+        mismatches=config["quantify"]["mismatches"],
+        max_nontemplated=config["quantify"]["max_nontemplated"],
+        min_rescued_length=config["quantify"]["min_rescued_length"],
+        genome_index=config["annotation"]["genome_index"],
         five_prime_tolerance=config["quantify"]["five_prime_tolerance"],
         three_prime_tolerance=config["quantify"]["three_prime_tolerance"],
-        max_nontemplated=config["quantify"]["max_nontemplated"],
+    script:
+        "../scripts/quantify_mirnas.py"
+
+
+# mirGFF3 is an export for other tools: it is written beside the counts, never before them.
+rule mirtop_gff:
+    input:
+        isomirs="results/quantify/{sample}.isomirs.tsv",
+        hairpins="results/references/hairpins.fa",
+    output:
+        gff="results/mirtop/{sample}.gff",
+    log:
+        "logs/mirtop/{sample}.log",
+    benchmark:
+        "benchmarks/mirtop/{sample}.tsv"
+    conda:
+        "../../envs/quantify.yaml"
+    threads: 1
+    resources:
+        mem_mb=grow_with_attempt(1000),
+        runtime=20,
+    params:
         sample="{sample}",
         database=config["references"]["database"],
     script:
-        "../scripts/quantify_mirnas.py"
+        "../scripts/mirtop_gff.py"
 
 
 rule mirtop_check:

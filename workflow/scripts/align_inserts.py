@@ -10,22 +10,14 @@ insert is never shortened below the minimum insert length.
 Pass 3 (when a genome index is configured): inserts still unaligned, against the genome, both
 strands, one alignment reported (only the count matters).
 
-Output: one row per alignment: row (0-based row of the collapsed table), tail (3' nt removed
+Result: one tuple per alignment: row (0-based row of the collapsed table), tail (3' nt removed
 before aligning), reference, start, end (0-based, end exclusive, on the reference), and
 mismatches (bowtie's descriptor, `offset:reference>read` with offsets from the read's 5' end).
 """
 
-import gzip
 import subprocess
-import sys
 import tempfile
-from pathlib import Path
 
-import pandas as pd
-
-from atomic import atomic_path
-
-ALIGNMENT_COLUMNS = ["row", "tail", "reference", "start", "end", "mismatches"]
 NONTEMPLATED_BASES = set("AT")
 
 
@@ -91,29 +83,3 @@ def align_inserts(sequences, index, mismatches, max_nontemplated, min_length, wo
             alignments.append((unaligned[number], 0, f"genome|{reference}", start, end, descriptor))
             counts["aligned_to_genome"] += 1
     return alignments, counts
-
-
-def main(snakemake):
-    sys.stderr = open(snakemake.log[0], "w")
-    collapsed = pd.read_csv(snakemake.input.collapsed, sep="\t", usecols=["sequence"])
-    params = snakemake.params
-    output = Path(snakemake.output.alignments)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    alignments, counts = align_inserts(
-        collapsed["sequence"].tolist(),
-        params.index,
-        params.mismatches,
-        params.max_nontemplated,
-        params.min_length,
-        output.parent,
-        snakemake.output.bowtie_report,
-        params.genome_index or None,
-    )
-    print(f"{len(collapsed)} unique inserts; {counts}", file=sys.stderr)
-    with atomic_path(output) as temporary, gzip.open(temporary, "wt", compresslevel=1) as handle:
-        handle.write("\t".join(ALIGNMENT_COLUMNS) + "\n")
-        handle.writelines("\t".join(map(str, alignment)) + "\n" for alignment in alignments)
-
-
-if "snakemake" in globals():
-    main(snakemake)  # noqa: F821

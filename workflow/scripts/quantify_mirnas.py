@@ -1,6 +1,8 @@
-"""Give every unique insert one biotype, and count miRNAs, isomiRs and the other biotypes.
+"""Align a sample's unique inserts, give every insert one biotype, and count miRNAs, isomiRs
+and the other biotypes.
 
-Input: the alignments of align_inserts.py (combined annotation index, 3' A/T rescue, genome).
+Alignment: align_inserts.py (combined annotation index, 3' A/T rescue, genome), run here so
+that one job takes a sample from its collapsed table to its counts.
 
 Biotype of an insert, by BIOTYPE_PRIORITY (annotation_reference.py; README, "Quantification"):
 spike-in > tRNA > rRNA > Y RNA > mature miRNA > snRNA > snoRNA > other ncRNA > miRNA hairpin
@@ -33,13 +35,13 @@ neither end: i-tRF.
 import json
 import sys
 from collections import defaultdict
+from pathlib import Path
 
 import pandas as pd
 
-from align_inserts import NONTEMPLATED_BASES
+from align_inserts import NONTEMPLATED_BASES, align_inserts
 from annotation_reference import BIOTYPE_PRIORITY
 from atomic import atomic_path
-from mirna_reference import read_fasta
 
 HALF_MIN_LENGTH = 28
 TRNA_5P_SLACK, TRNA_3P_SLACK = 1, 3
@@ -211,13 +213,12 @@ def resolve_insert(alignments, sequence, positions, records, tolerances):
     return "unassigned", []
 
 
-def read_alignments(path):
-    """{row: [(tail, reference, start, end, mismatch descriptor), ...]} from align_inserts.py."""
-    table = pd.read_csv(path, sep="\t", keep_default_na=False, dtype={"mismatches": str})
-    alignments = defaultdict(list)
-    for row in table.itertuples(index=False):
-        alignments[row.row].append((row.tail, row.reference, row.start, row.end, row.mismatches))
-    return alignments
+def alignments_by_insert(alignments):
+    """{row: [(tail, reference, start, end, mismatch descriptor), ...]} from align_inserts' rows."""
+    grouped = defaultdict(list)
+    for row, *alignment in alignments:
+        grouped[row].append(tuple(alignment))
+    return grouped
 
 
 def count_sample(alignments, collapsed, positions, records, tolerances):
@@ -319,68 +320,35 @@ def isomir_row(sequence, fit, canonical, hits, molecules, reads):
     )
 
 
-def mirgff3_lines(isomirs, sample, database, hairpins):
-    """mirGFF3 (version of the installed mirtop) text of one sample's isomiR table.
-
-    Expression is the insert's molecule count; Hits is the number of miRNAs it is split between.
-    Inserts with an N have no mirGFF3 UID and are left out (they are counted in the tables);
-    returns (lines, number left out).
-    """
-    from mirtop.gff import header
-    from mirtop.gff.classgff import feature
-    from mirtop.mirna.realign import make_cigar, make_id
-
-    lines = [header.create([sample], database, header.make_tools(["exomir"])) + "\n"]
-    left_out = 0
-    for row in isomirs.itertuples(index=False):
-        if "N" in row.sequence:
-            left_out += 1
-            continue
-        reference = hairpins[row.hairpin][row.start - 1 : row.start - 1 + len(row.sequence)]
-        fields = {
-            "seq_name": row.sequence,
-            "idseq": make_id(row.sequence),
-            "name": row.mirna,
-            "parent": row.hairpin,
-            "variant": row.variant,
-            "cigar": make_cigar(row.sequence, reference.ljust(len(row.sequence), "-")),
-            "counts": int(row.molecules),
-            "filter": "Pass",
-            "hits": row.hits,
-            "chrom": row.hairpin,
-            "database": database,
-            "source": "ref_miRNA" if row.canonical else "isomiR",
-            "start": row.start,
-            "end": row.end,
-            "score": ".",
-            "strand": "+",
-        }
-        lines.append(feature(fields).line + "\n")
-    return lines, left_out
-
-
 def main(snakemake):
     sys.stderr = open(snakemake.log[0], "w")
-    params = snakemake.params
+    params, outputs = snakemake.params, snakemake.output
     collapsed = pd.read_csv(snakemake.input.collapsed, sep="\t", usecols=["sequence", "reads", "molecules"])
+    alignments, passes = align_inserts(
+        collapsed["sequence"].tolist(),
+        params.index,
+        params.mismatches,
+        params.max_nontemplated,
+        params.min_rescued_length,
+        Path(outputs.stats).parent,
+        outputs.bowtie_report,
+        params.genome_index or None,
+    )
+    print(f"{len(collapsed)} unique inserts; {passes}", file=sys.stderr)
     tables, stats = count_sample(
-        read_alignments(snakemake.input.alignments),
+        alignments_by_insert(alignments),
         collapsed,
         load_positions(snakemake.input.positions),
         load_records(snakemake.input.records),
         (params.five_prime_tolerance, params.three_prime_tolerance, params.max_nontemplated),
     )
-    outputs = snakemake.output
     for name in ("mirnas", "isomirs", "hairpins", "ambiguous", "features", "inserts"):
+        # Level 1: the insert table is rewritten on every run and read back whole.
+        compression = {"method": "gzip", "compresslevel": 1} if name == "inserts" else None
         with atomic_path(outputs[name]) as temporary:
-            tables[name].to_csv(temporary, sep="\t", index=False, compression="gzip" if name == "inserts" else None)
+            tables[name].to_csv(temporary, sep="\t", index=False, compression=compression)
     with atomic_path(outputs.stats) as temporary, open(temporary, "w") as handle:
         json.dump(stats, handle, indent=2)
-    hairpins = read_fasta(snakemake.input.hairpins)
-    lines, left_out = mirgff3_lines(tables["isomirs"], params.sample, params.database, hairpins)
-    print(f"mirGFF3: {left_out} isomiR rows with an N left out (no UID for them)", file=sys.stderr)
-    with atomic_path(outputs.gff) as temporary, open(temporary, "w") as handle:
-        handle.writelines(lines)
 
 
 if "snakemake" in globals():
