@@ -34,7 +34,7 @@ sys.path.insert(0, str(REPO / "workflow" / "scripts"))
 from annotation_reference import annotation_records  # noqa: E402
 from conftest import SHARED_ANNOTATION, SHARED_DATA, exrnaqc_rows, run_snakemake, write_config  # noqa: E402
 from conftest import write_sample_sheet  # noqa: E402
-from mirna_reference import read_fasta  # noqa: E402
+from fasta import read_fasta  # noqa: E402
 from truth_scores import fragments_on_mirna, identical_sequence_units, mirna_scores  # noqa: E402
 from truth_scores import simulate_and_score  # noqa: E402
 

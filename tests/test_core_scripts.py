@@ -6,12 +6,13 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from collapse import clip_and_filter, collapsed_table, count_inserts
+from collapse import clip_and_filter, collapsed_rows, count_inserts, write_collapsed
 from conftest import REPO, write_sample_sheet
 from count_matrix import count_matrix, counts_per_million
+from fasta import read_fasta
 from inserts import ReadFileError, distinct_read_chunks, insert_length_range, lane_sequences
 from kits import kit_preset, load_kits
-from mirna_reference import mature_positions, parse_gff3, read_fasta
+from mirna_reference import mature_positions, parse_gff3
 from quantify_mirnas import count_sample, resolve_insert
 from samplesheet import SampleSheetError, load_sample_sheet
 
@@ -52,9 +53,17 @@ def test_collapse_counts_identical_inserts_after_clip_and_length_filter():
     }
     reads_per_insert, molecules, umi_stats = count_inserts(inserts, has_umi=False)
     assert umi_stats is None
-    table = collapsed_table(reads_per_insert, molecules)
-    assert list(table["sequence"]) == ["AAAACCCCGGGGTTTTAAAA", "CCCCGGGGTTTTAAAACCCC"]
-    assert list(table["reads"]) == [2, 1] and list(table["molecules"]) == [2, 1]
+    rows = collapsed_rows(reads_per_insert, molecules)
+    assert rows == [("AAAACCCCGGGGTTTTAAAA", 2, 2), ("CCCCGGGGTTTTAAAACCCC", 1, 1)]
+
+
+def test_collapsed_table_is_sorted_by_reads_then_sequence_and_reads_back(tmp_path):
+    rows = collapsed_rows(Counter({"CCCC": 3, "AAAA": 3, "GGGG": 7}), Counter({"CCCC": 1, "GGGG": 2}))
+    assert rows == [("GGGG", 7, 2), ("AAAA", 3, 0), ("CCCC", 3, 1)]
+    write_collapsed(rows, tmp_path / "s.tsv.gz")
+    table = pd.read_csv(tmp_path / "s.tsv.gz", sep="\t")
+    assert list(table.columns) == ["sequence", "reads", "molecules"]
+    assert list(table.itertuples(index=False, name=None)) == rows
 
 
 def test_reads_are_counted_per_distinct_sequence_in_chunks_across_lanes(tmp_path):

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from conftest import REPO, SHARED_DATA
+from fasta import read_fasta
 from inserts import detect
 from kits import AUTO, KitDetectionError, choose_kit, gather_evidence, load_kits
-from mirna_reference import read_fasta
 
 KITS = load_kits(REPO / "resources" / "kits.yaml")
 MATURE = set(read_fasta(REPO / "resources" / "mirbase-v22-hsa" / "mature.fa").values())

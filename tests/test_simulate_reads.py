@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import simulate_reads as sim
+from fasta import read_fasta
 from kits import load_kits
-from mirna_reference import read_fasta
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(__file__).parents[1] / ".." / "shared" / "data"

@@ -8,9 +8,9 @@ import pytest
 
 import simulate_reads as sim
 from conftest import REPO, SHARED_DATA
+from fasta import read_fasta
 from inserts import lane_sequences
 from kits import load_kits
-from mirna_reference import read_fasta
 from trim import adapter_finder, trim_distinct, trim_read, umi_in_match
 
 KITS = load_kits(REPO / "resources" / "kits.yaml")

@@ -7,7 +7,7 @@ import pandas as pd
 
 from annotation_reference import annotation_records
 from conftest import SHARED_ANNOTATION
-from mirna_reference import read_fasta
+from fasta import read_fasta
 from truth_scores import identical_sequence_units, mirna_scores, simulate_and_score
 
 

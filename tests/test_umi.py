@@ -2,10 +2,11 @@
 
 from collections import Counter
 
+import pandas as pd
 import pytest
 
 from conftest import REPO, SHARED_DATA
-from collapse import clip_and_filter
+from collapse import COLLAPSED_COLUMNS, clip_and_filter
 from inserts import collapse_lanes, lane_sequences
 from kits import load_kits
 from trim import adapter_finder, trim_distinct, trim_read, umi_in_match
@@ -47,8 +48,8 @@ def test_same_umi_on_inserts_of_different_length_stays_apart():
 
 
 def collapse_real_qiaseq(lanes):
-    table, stats = collapse_lanes(lanes, QIASEQ, TRIM_CONFIG, QIASEQ["insert_length"])
-    return table, stats["umi"]
+    rows, stats = collapse_lanes(lanes, QIASEQ, TRIM_CONFIG, QIASEQ["insert_length"])
+    return pd.DataFrame(rows, columns=COLLAPSED_COLUMNS), stats["umi"]
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from scipy.stats import spearmanr
 
 from build_baseline import accession_names
 from conftest import REPO, SHARED_DATA
-from mirna_reference import read_fasta
+from fasta import read_fasta
 
 PUBLISHED = SHARED_DATA / "expected" / "exRNAQC017" / "allmiRs_subs.txt"
 

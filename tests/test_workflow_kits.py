@@ -10,8 +10,8 @@ import pytest
 
 import simulate_reads as sim
 from conftest import REPO, run_snakemake, write_config, write_sample_sheet
+from fasta import read_fasta
 from kits import load_kits
-from mirna_reference import read_fasta
 
 KITS = load_kits(REPO / "resources" / "kits.yaml")
 READS_PER_KIT = 3000

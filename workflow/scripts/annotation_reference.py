@@ -27,7 +27,7 @@ import dnaio
 import pandas as pd
 
 from atomic import atomic_path
-from mirna_reference import read_fasta
+from fasta import read_fasta
 
 # Resolution order of an insert that matches several biotypes (README, "Quantification").
 # tRNA, rRNA and Y RNA come before miRNA: a mature miRNA lying wholly inside one of them is

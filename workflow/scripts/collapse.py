@@ -7,11 +7,13 @@ insert length range and UMI layout. Without a UMI every read is a molecule; with
 (umi.molecules_per_insert) and `reads` stays the raw read count.
 """
 
+import gzip
 from collections import Counter
 
-import pandas as pd
-
+from atomic import atomic_path
 from umi import molecules_per_insert
+
+COLLAPSED_COLUMNS = ("sequence", "reads", "molecules")
 
 
 def clip_and_filter(read_counts, clip_3p, min_length, max_length):
@@ -71,9 +73,14 @@ def count_inserts(pairs, has_umi):
     return reads, molecules, stats
 
 
-def collapsed_table(reads, molecules):
-    """Unique inserts as a table sorted by read count, most abundant first."""
-    table = pd.DataFrame({"reads": pd.Series(reads, dtype="int64")})
-    table["molecules"] = pd.Series(molecules, dtype="int64").reindex(table.index, fill_value=0)
-    table = table.rename_axis("sequence").reset_index()
-    return table.sort_values(["reads", "sequence"], ascending=[False, True], ignore_index=True)
+def collapsed_rows(reads, molecules):
+    """Unique inserts as (sequence, reads, molecules) rows, most reads first, then by sequence."""
+    rows = ((sequence, count, molecules.get(sequence, 0)) for sequence, count in reads.items())
+    return sorted(rows, key=lambda row: (-row[1], row[0]))
+
+
+def write_collapsed(rows, path):
+    """The collapsed table as gzipped TSV (level 1: it is written once and read back whole)."""
+    with atomic_path(path) as temporary, gzip.open(temporary, "wt", compresslevel=1) as handle:
+        handle.write("\t".join(COLLAPSED_COLUMNS) + "\n")
+        handle.writelines(f"{sequence}\t{reads}\t{molecules}\n" for sequence, reads, molecules in rows)

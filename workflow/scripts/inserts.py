@@ -9,7 +9,6 @@ A declared kit is used as given; a mismatch with the reads becomes a warning in 
 `auto` takes the detected kit, or stops naming the best candidates.
 """
 
-import gzip
 import itertools
 import json
 import logging
@@ -18,9 +17,9 @@ from collections import Counter
 import dnaio
 
 from atomic import atomic_path
-from collapse import clip_and_filter, collapsed_table, count_inserts
+from collapse import clip_and_filter, collapsed_rows, count_inserts, write_collapsed
+from fasta import read_fasta
 from kits import choose_kit, gather_evidence, load_kits
-from mirna_reference import read_fasta
 from trim import adapter_finder, trim_distinct
 
 # Distinct reads are counted and trimmed per chunk of reads, so memory stays bounded when
@@ -71,7 +70,7 @@ def insert_length_range(kit, min_length, max_length):
 
 
 def collapse_lanes(lanes, kit, trim_config, length_range, chunk_reads=READS_PER_CHUNK):
-    """(collapsed table, stats) of all reads of the lanes trimmed as `kit` says."""
+    """(collapsed rows, stats) of all reads of the lanes trimmed as `kit` says."""
     adapter = adapter_finder(kit, trim_config["error_rate"], trim_config["min_adapter_overlap"])
     trimmed, trim_counts = Counter(), Counter(dict.fromkeys(TRIM_COUNTS, 0))
     for chunk in distinct_read_chunks(lane_sequences(lanes), chunk_reads):
@@ -80,7 +79,7 @@ def collapse_lanes(lanes, kit, trim_config, length_range, chunk_reads=READS_PER_
         trim_counts.update(counts)
     pairs, length_stats = clip_and_filter(trimmed, kit["clip_3p"], *length_range)
     reads, molecules, umi_stats = count_inserts(pairs, has_umi=bool(kit["umi"]))
-    return collapsed_table(reads, molecules), {**trim_counts, **length_stats, "umi": umi_stats}
+    return collapsed_rows(reads, molecules), {**trim_counts, **length_stats, "umi": umi_stats}
 
 
 def main(snakemake):
@@ -102,16 +101,14 @@ def main(snakemake):
         logging.info(json.dumps({key: value for key, value in decision.items() if key != "preset"}, indent=2))
         kit = decision["preset"]
         length_range = insert_length_range(kit, params.trim["min_length"], params.trim["max_length"])
-        table, stats = collapse_lanes(snakemake.input.fastq, kit, params.trim, length_range)
+        rows, stats = collapse_lanes(snakemake.input.fastq, kit, params.trim, length_range)
     except Exception as error:
         logging.error(str(error))
         raise
     logging.info(json.dumps({key: value for key, value in stats.items() if key != "insert_lengths"}, indent=2))
     with atomic_path(snakemake.output.kit) as temporary, open(temporary, "w") as handle:
         json.dump(decision, handle, indent=2)
-    with atomic_path(snakemake.output.table) as temporary:
-        with gzip.open(temporary, "wt", compresslevel=1) as handle:
-            table.to_csv(handle, sep="\t", index=False)
+    write_collapsed(rows, snakemake.output.table)
     with atomic_path(snakemake.output.stats) as temporary, open(temporary, "w") as handle:
         json.dump(stats, handle, indent=2)
 

@@ -7,23 +7,12 @@ sequence is not where the GFF3 says is located by searching the hairpin (MirGene
 carry flanks), and one that cannot be found is reported, never silently kept.
 """
 
-import dnaio
 import pandas as pd
 
 from atomic import atomic_path
+from fasta import read_fasta
 
 PRECURSOR_TYPES = {"miRNA_primary_transcript", "pre_miRNA"}
-
-
-def read_fasta(path, name_prefix=""):
-    """{first word of header: DNA sequence} for records whose name starts with `name_prefix`."""
-    records = {}
-    with dnaio.open(path) as fasta:
-        for record in fasta:
-            name = record.name.split()[0]
-            if name.lower().startswith(name_prefix.lower()):
-                records[name] = record.sequence.upper().replace("U", "T")
-    return records
 
 
 def parse_gff3(path):

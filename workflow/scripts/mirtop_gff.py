@@ -12,7 +12,7 @@ from mirtop.gff.classgff import feature
 from mirtop.mirna.realign import make_cigar, make_id
 
 from atomic import atomic_path
-from mirna_reference import read_fasta
+from fasta import read_fasta
 
 def mirgff3_lines(isomirs, sample, database, hairpins):
     """mirGFF3 (version of the installed mirtop) text of one sample's isomiR table.

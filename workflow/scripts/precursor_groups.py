@@ -13,7 +13,8 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from atomic import atomic_path
-from mirna_reference import parse_gff3, read_fasta
+from fasta import read_fasta
+from mirna_reference import parse_gff3
 
 GROUP_COLUMNS = ["group", "precursor", "mirna", "accession"]
 

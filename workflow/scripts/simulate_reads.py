@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 
 from atomic import atomic_path
+from fasta import read_fasta
 from kits import kit_preset, load_kits
-from mirna_reference import read_fasta
 
 try:
     from isal import igzip as fast_gzip

@@ -70,7 +70,7 @@ def simulate_and_score(reference_prefix, n_reads, seed, contaminants, workdir, t
 
     from align_inserts import align_inserts
     from kits import kit_preset, load_kits
-    from mirna_reference import read_fasta
+    from fasta import read_fasta
     from quantify_mirnas import count_sample, load_positions, load_records
     from simulate_reads import DECODE, DEFAULT_KITS, DEFAULT_MATURE, read_chunks, read_mature_sequences, simulate
     from simulate_reads import truth_table
