@@ -20,8 +20,8 @@ def biotype_stats(reads=200_000, mirna=150_000, unassigned=10_000, genome=0, spi
                                               "unassigned": unassigned}}
 
 
-def collapse_stats(trimmed=210_000, too_short=10_000):
-    return {"trimmed_reads": trimmed, "too_short": too_short}
+def collapse_stats(input_reads=250_000, trimmed=210_000, too_short=10_000):
+    return {"input_reads": input_reads, "trimmed_reads": trimmed, "too_short": too_short}
 
 
 def cohort_counts(n_samples=6, seed=0):
@@ -41,7 +41,7 @@ def test_read_metrics_follow_the_biotype_funnel():
     assert metrics["transcriptome_genome_ratio"] == pytest.approx(148_000 / 188_000)
     assert metrics["unexplained_share"] == pytest.approx(10_000 / 198_000)
     assert metrics["short_insert_share"] == pytest.approx(10_000 / 210_000)
-    assert metrics["mirna_reads"] == 150_000
+    assert metrics["input_reads"] == 250_000 and metrics["mirna_reads"] == 150_000
 
 
 def test_stats_without_the_funnel_name_the_file(tmp_path):

@@ -41,7 +41,7 @@ def read_metrics(collapse_stats, quantify_stats):
     genome_only = biotype_reads.get("genome", 0.0)
     endogenous_total = quantify_stats["reads"] - biotype_reads.get("spike_in", 0.0)
     return {
-        "input_reads": collapse_stats["trimmed_reads"],
+        "input_reads": collapse_stats["input_reads"],
         "short_insert_share": collapse_stats["too_short"] / max(collapse_stats["trimmed_reads"], 1),
         "mirna_reads": biotype_reads.get("miRNA", 0.0),
         "transcriptome_reads": transcriptome,
@@ -182,7 +182,7 @@ def main(snakemake):
         snakemake.params.samples, snakemake.input.collapse, snakemake.input.quantify
     ):
         rows[sample] = read_metrics(
-            read_stats(collapse_path, ["trimmed_reads", "too_short"]),
+            read_stats(collapse_path, ["input_reads", "trimmed_reads", "too_short"]),
             read_stats(quantify_path, ["reads", "biotype_reads"]),
         )
     read_table = pd.DataFrame.from_dict(rows, orient="index").loc[adata.obs_names]
