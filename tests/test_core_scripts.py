@@ -10,7 +10,7 @@ from collapse import clip_and_filter, collapsed_rows, count_inserts, write_colla
 from conftest import REPO, write_sample_sheet
 from count_matrix import count_matrix, counts_per_million
 from fasta import read_fasta
-from inserts import ReadFileError, distinct_read_chunks, insert_length_range, lane_sequences
+from inserts import ReadFileError, distinct_read_chunks, first_reads, insert_length_range
 from kits import kit_preset, load_kits
 from mirna_reference import mature_positions, parse_gff3
 from quantify_mirnas import count_sample, resolve_insert
@@ -70,20 +70,22 @@ def test_reads_are_counted_per_distinct_sequence_in_chunks_across_lanes(tmp_path
     first, second = tmp_path / "lane1.fastq", tmp_path / "lane2.fastq"
     first.write_text("@r1\nACGTACGT\n+\nIIIIIIII\n@r2\nACGTACGT\n+\nIIIIIIII\n@r3\nTTTTGGGG\n+\nIIIIIIII\n")
     second.write_text("@r4\nACGTACGT\n+\nIIIIIIII\n")
-    chunks = list(distinct_read_chunks(lane_sequences([first, second]), chunk_reads=2))
-    assert chunks == [{"ACGTACGT": 2}, {"TTTTGGGG": 1, "ACGTACGT": 1}]
+    chunks = list(distinct_read_chunks([first, second], chunk_reads=2))
+    assert chunks == [{"ACGTACGT": 2}, {"TTTTGGGG": 1}, {"ACGTACGT": 1}]
+    assert first_reads([first, second], 2) == {"ACGTACGT": 2}
+    assert first_reads([first, second], 4) == {"ACGTACGT": 3, "TTTTGGGG": 1}
 
 
 def test_malformed_or_truncated_reads_are_named_with_their_file(tmp_path):
     malformed = tmp_path / "malformed.fastq"
     malformed.write_text("@r1\nACGT\n+\nIIII\nr2\nACGT\n+\nIIII\n")
     with pytest.raises(ReadFileError, match=r"malformed\.fastq: .*line 5"):
-        list(lane_sequences([malformed]))
+        list(distinct_read_chunks([malformed], 10))
     whole = gzip.compress(b"".join(b"@r%d\nACGTACGTACGTACGT\n+\nIIIIIIIIIIIIIIII\n" % index for index in range(5000)))
     truncated = tmp_path / "truncated.fastq.gz"
     truncated.write_bytes(whole[: len(whole) // 2])
     with pytest.raises(ReadFileError, match=r"truncated\.fastq\.gz: "):
-        list(lane_sequences([truncated]))
+        list(distinct_read_chunks([truncated], 10))
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,12 @@ A declared kit is used as given; a mismatch with the reads becomes a warning in 
 `auto` takes the detected kit, or stops naming the best candidates.
 """
 
+import contextlib
 import itertools
 import json
 import logging
 from collections import Counter
+from operator import attrgetter
 
 import dnaio
 
@@ -32,32 +34,39 @@ class ReadFileError(ValueError):
     """A lane that is not a complete FASTQ (or FASTA) file."""
 
 
-def lane_sequences(lanes):
-    """Read sequences of the lanes one after the other, read lazily; a malformed or truncated
-    lane raises ReadFileError naming the file and, where the parser knows it, the line."""
+@contextlib.contextmanager
+def lane_sequences(lane):
+    """The read sequences of one lane, read lazily; a malformed or truncated lane raises
+    ReadFileError naming the file and, where the parser knows it, the line."""
+    try:
+        with dnaio.open(lane, open_threads=1) as reads:
+            # map() keeps the per-read work in C: a generator here costs 0.3 s per 2,000,000 reads.
+            yield map(attrgetter("sequence"), reads)
+    except (dnaio.exceptions.FileFormatError, EOFError, OSError) as error:
+        raise ReadFileError(f"{lane}: {error}") from error
+
+
+def distinct_read_chunks(lanes, chunk_reads):
+    """{sequence: reads} of consecutive chunks of at most `chunk_reads` reads of each lane."""
     for lane in lanes:
-        try:
-            with dnaio.open(lane, open_threads=1) as reads:
-                for read in reads:
-                    yield read.sequence
-        except (dnaio.exceptions.FileFormatError, EOFError, OSError) as error:
-            raise ReadFileError(f"{lane}: {error}") from error
+        with lane_sequences(lane) as sequences:
+            while chunk := Counter(itertools.islice(sequences, chunk_reads)):
+                yield chunk
 
 
-def distinct_read_chunks(sequences, chunk_reads):
-    """{sequence: reads} of consecutive chunks of `chunk_reads` reads."""
-    while True:
-        counts = Counter(itertools.islice(sequences, chunk_reads))
-        if not counts:
-            return
-        yield counts
+def first_reads(lanes, max_reads):
+    """{sequence: reads} of the first `max_reads` reads of the lanes, read in order."""
+    counts = Counter()
+    for lane in lanes:
+        with lane_sequences(lane) as sequences:
+            counts.update(itertools.islice(sequences, max_reads - counts.total()))
+    return counts
 
 
 def detect(sample, declared, lanes, kits, mature_sequences, max_reads, min_fraction, error_rate):
     """The kit decision on the first `max_reads` reads (see kits.choose_kit), with the chosen
     kit's preset."""
-    first_reads = Counter(itertools.islice(lane_sequences(lanes), max_reads))
-    detection = gather_evidence(first_reads, kits, mature_sequences, error_rate)
+    detection = gather_evidence(first_reads(lanes, max_reads), kits, mature_sequences, error_rate)
     decision = choose_kit(sample, declared, detection, list(kits), min_fraction)
     decision["preset"] = kits[decision["kit"]]
     return decision
@@ -73,7 +82,7 @@ def collapse_lanes(lanes, kit, trim_config, length_range, chunk_reads=READS_PER_
     """(collapsed rows, stats) of all reads of the lanes trimmed as `kit` says."""
     adapter = adapter_finder(kit, trim_config["error_rate"], trim_config["min_adapter_overlap"])
     trimmed, trim_counts = Counter(), Counter(dict.fromkeys(TRIM_COUNTS, 0))
-    for chunk in distinct_read_chunks(lane_sequences(lanes), chunk_reads):
+    for chunk in distinct_read_chunks(lanes, chunk_reads):
         pairs, counts = trim_distinct(chunk, kit, adapter, trim_config["discard_untrimmed"])
         trimmed.update(pairs)
         trim_counts.update(counts)
