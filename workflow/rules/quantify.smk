@@ -20,9 +20,9 @@ rule quantify:
         stats="results/quantify/{sample}.stats.json",
         bowtie_report="results/quantify/{sample}.bowtie.log",
     log:
-        "logs/quantify/{sample}.log",
+        "logs/quantify/quantify/{sample}.log",
     benchmark:
-        "benchmarks/quantify/{sample}.tsv"
+        "benchmarks/quantify/quantify/{sample}.tsv"
     group:
         "per_sample"
     conda:
