@@ -14,6 +14,7 @@ from mirtop.mirna.realign import make_cigar, make_id
 from atomic import atomic_path
 from fasta import read_fasta
 
+
 def mirgff3_lines(isomirs, sample, database, hairpins):
     """mirGFF3 (version of the installed mirtop) text of one sample's isomiR table.
 

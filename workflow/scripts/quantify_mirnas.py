@@ -221,6 +221,18 @@ def alignments_by_insert(alignments):
     return grouped
 
 
+def align_and_count(collapsed, index, positions, records, tolerances, mismatches, min_rescued_length, workdir, report,
+                    genome_index=None):
+    """Align the collapsed table's inserts (align_inserts) and count them (count_sample).
+    `tolerances` is (5' tolerance, 3' tolerance, max non-templated nt). Returns (tables,
+    stats, alignment pass counts)."""
+    alignments, passes = align_inserts(
+        collapsed["sequence"].tolist(), index, mismatches, tolerances[2], min_rescued_length, workdir, report, genome_index
+    )
+    tables, stats = count_sample(alignments_by_insert(alignments), collapsed, positions, records, tolerances)
+    return tables, stats, passes
+
+
 def count_sample(alignments, collapsed, positions, records, tolerances):
     """Count one sample. `collapsed` is the collapsed table (sequence, reads, molecules).
 
@@ -324,24 +336,19 @@ def main(snakemake):
     sys.stderr = open(snakemake.log[0], "w")
     params, outputs = snakemake.params, snakemake.output
     collapsed = pd.read_csv(snakemake.input.collapsed, sep="\t", usecols=["sequence", "reads", "molecules"])
-    alignments, passes = align_inserts(
-        collapsed["sequence"].tolist(),
+    tables, stats, passes = align_and_count(
+        collapsed,
         params.index,
+        load_positions(snakemake.input.positions),
+        load_records(snakemake.input.records),
+        (params.five_prime_tolerance, params.three_prime_tolerance, params.max_nontemplated),
         params.mismatches,
-        params.max_nontemplated,
         params.min_rescued_length,
         Path(outputs.stats).parent,
         outputs.bowtie_report,
         params.genome_index or None,
     )
     print(f"{len(collapsed)} unique inserts; {passes}", file=sys.stderr)
-    tables, stats = count_sample(
-        alignments_by_insert(alignments),
-        collapsed,
-        load_positions(snakemake.input.positions),
-        load_records(snakemake.input.records),
-        (params.five_prime_tolerance, params.three_prime_tolerance, params.max_nontemplated),
-    )
     for name in ("mirnas", "isomirs", "hairpins", "ambiguous", "features", "inserts"):
         # Level 1: the insert table is rewritten on every run and read back whole.
         compression = {"method": "gzip", "compresslevel": 1} if name == "inserts" else None

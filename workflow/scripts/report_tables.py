@@ -24,10 +24,19 @@ def funnel_row(collapse_stats, quantify_stats):
     }
 
 
-def read_funnel(samples, collapse_reports, quantify_reports):
+def load_reports(paths):
+    """The steps' JSON reports, one per sample."""
+    reports = []
+    for path in paths:
+        with open(path) as handle:
+            reports.append(json.load(handle))
+    return reports
+
+
+def read_funnel(samples, collapse_stats, quantify_stats):
     rows = {}
-    for sample, collapse_path, quantify_path in zip(samples, collapse_reports, quantify_reports):
-        rows[sample] = funnel_row(json.load(open(collapse_path)), json.load(open(quantify_path)))
+    for sample, collapsed, quantified in zip(samples, collapse_stats, quantify_stats):
+        rows[sample] = funnel_row(collapsed, quantified)
     funnel = pd.DataFrame.from_dict(rows, orient="index")[FUNNEL_STAGES]
     funnel["mirna_percent"] = (100 * funnel["mirna_reads"] / funnel["input_reads"].where(funnel["input_reads"] > 0)).round(
         2
@@ -36,17 +45,16 @@ def read_funnel(samples, collapse_reports, quantify_reports):
     return funnel
 
 
-def insert_length_shares(samples, collapse_reports):
+def insert_length_shares(samples, collapse_stats):
     """Per cent of each sample's kept reads at each insert length (samples × lengths)."""
     lengths = {
-        sample: pd.Series(json.load(open(path))["insert_lengths"], dtype="float64")
-        for sample, path in zip(samples, collapse_reports)
+        sample: pd.Series(stats["insert_lengths"], dtype="float64") for sample, stats in zip(samples, collapse_stats)
     }
     table = pd.DataFrame(lengths).fillna(0.0)
     table.index = table.index.astype(int)
     table = table.sort_index()
-    shares = 100 * table / table.sum().where(table.sum() > 0)
-    return shares.fillna(0.0).round(3).T
+    totals = table.sum()
+    return (100 * table / totals.where(totals > 0)).fillna(0.0).round(3).T
 
 
 def top_mirnas(cpm, number):
@@ -74,7 +82,8 @@ def write_mqc_table(table, path, section_id, section_name, description, plot_typ
 def main(snakemake):
     sys.stderr = open(snakemake.log[0], "w")
     samples = snakemake.params.samples
-    funnel = read_funnel(samples, snakemake.input.collapse, snakemake.input.quantify)
+    collapse_stats = load_reports(snakemake.input.collapse)
+    funnel = read_funnel(samples, collapse_stats, load_reports(snakemake.input.quantify))
     write_mqc_table(
         funnel,
         snakemake.output.funnel,
@@ -84,7 +93,7 @@ def main(snakemake):
         "and reads (UMI molecules where the kit has UMIs) counted on mature miRNAs.",
     )
     # A line graph takes its x values from a header row whose first cell is empty.
-    lengths = insert_length_shares(samples, snakemake.input.collapse).rename_axis(None)
+    lengths = insert_length_shares(samples, collapse_stats).rename_axis(None)
     write_mqc_table(
         lengths,
         snakemake.output.lengths,

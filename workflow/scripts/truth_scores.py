@@ -66,12 +66,11 @@ def simulate_and_score(reference_prefix, n_reads, seed, contaminants, workdir, t
     reference_prefix: the workflow's results/references/ folder path prefix (annotation index,
     annotation_records.tsv, mature_positions.tsv, hairpins.fa). contaminants: {biotype:
     {name: sequence}}. Returns (scores dict, per-biotype read table of the counting)."""
-    from collections import Counter, defaultdict
+    from collections import Counter
 
-    from align_inserts import align_inserts
-    from kits import kit_preset, load_kits
     from fasta import read_fasta
-    from quantify_mirnas import count_sample, load_positions, load_records
+    from kits import kit_preset, load_kits
+    from quantify_mirnas import align_and_count, load_positions, load_records
     from simulate_reads import DECODE, DEFAULT_KITS, DEFAULT_MATURE, read_chunks, read_mature_sequences, simulate
     from simulate_reads import truth_table
 
@@ -91,14 +90,11 @@ def simulate_and_score(reference_prefix, n_reads, seed, contaminants, workdir, t
     counts = Counter(sequence for sequence in observed if low <= len(sequence) <= high)
     collapsed = pd.DataFrame(counts.most_common(), columns=["sequence", "reads"])
     collapsed["molecules"] = collapsed["reads"]
-    alignments, _ = align_inserts(
-        collapsed["sequence"].tolist(), f"{reference_prefix}annotation", 1, tolerances[2], low, workdir, f"{workdir}/bowtie.log"
-    )
-    by_row = defaultdict(list)
-    for row, *alignment in alignments:
-        by_row[row].append(tuple(alignment))
     positions = load_positions(f"{reference_prefix}mature_positions.tsv")
-    tables, stats = count_sample(by_row, collapsed, positions, load_records(f"{reference_prefix}annotation_records.tsv"), tolerances)
+    records = load_records(f"{reference_prefix}annotation_records.tsv")
+    tables, stats, _ = align_and_count(
+        collapsed, f"{reference_prefix}annotation", positions, records, tolerances, 1, low, workdir, f"{workdir}/bowtie.log"
+    )
     unit = identical_sequence_units(read_mature_sequences(DEFAULT_MATURE))
     true_reads = truth[truth["biotype"] == "miRNA"].groupby("name").size()
     shadowed = pd.read_csv(f"{reference_prefix}shadowed_matures.tsv", sep="\t")["mirna"].map(unit)
