@@ -7,15 +7,27 @@ CORES ?= 2
 APT_PACKAGES := bowtie samtools pigz
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: demo test system-deps clean
+.PHONY: demo test lint format system-deps clean
 
 demo: $(VENV)/.installed
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(SNAKEMAKE) --workflow-profile workflow/profiles/default --cores $(CORES)
 
 # CI (CI=true) also installs SLURM so that tests/test_slurm.py runs there (about 5 minutes);
 # elsewhere that test is skipped until `make slurm-deps` has been run once.
-test: $(VENV)/.installed $(if $(CI),slurm-deps)
+test: lint $(if $(CI),slurm-deps)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PYTHON) -m pytest -q tests
+
+# ruff (lint and format) and snakefmt must be clean; `make format` applies their changes.
+SNAKE_FILES := Snakefile workflow/Snakefile workflow/rules
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/snakefmt --check $(SNAKE_FILES)
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/snakefmt $(SNAKE_FILES)
 
 system-deps:
 	@missing=""; for tool in bowtie samtools pigz; do command -v $$tool >/dev/null || missing=1; done; \
@@ -24,10 +36,12 @@ system-deps:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \
 	fi
 
-$(VENV)/.installed: requirements.lock | system-deps
+$(VENV)/.installed: requirements.lock pyproject.toml | system-deps
 	python3 -m venv $(VENV)
 	$(PYTHON) -m pip install -q --upgrade pip
 	$(PYTHON) -m pip install -q -r requirements.lock
+	# The exomir package (workflow/scripts/exomir), editable, for tests/ and bench/.
+	$(PYTHON) -m pip install -q --no-deps -e .
 	touch $@
 
 clean:

@@ -1,25 +1,11 @@
-from snakemake.utils import min_version, validate
-
-min_version("9.0")
-
-
-configfile: "config/config.yaml"
+# exomir's entry point at the repository root. The workflow is workflow/Snakefile (what `module`
+# and snakedeploy use); this file includes it.
+include: "workflow/Snakefile"
 
 
-validate(config, "workflow/schemas/config.schema.yaml")
-
-
-include: "workflow/rules/common.smk"
-include: "workflow/rules/references.smk"
-include: "workflow/rules/kits.smk"
-include: "workflow/rules/inserts.smk"
-include: "workflow/rules/quantify.smk"
-include: "workflow/rules/qc.smk"
-include: "workflow/rules/score.smk"
-include: "workflow/rules/report.smk"
-
-
-rule all:
-    input:
-        final_outputs(),
+# Snakemake takes the default target from the Snakefile it starts with, never from an included
+# one, so the workflow's `all` is requested here.
+rule default:
     default_target: True
+    input:
+        rules.all.input,

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Print every accuracy number of the quantification, and the combined-vs-chained alignment time.
 
-One workflow run (tests/conftest.py helpers, the shared annotation sets) on:
-- a simulated TruSeq sample (simulate_reads.py): plasma-like miRNA abundances, isomiRs,
+One workflow run (exomir.devtools helpers, the shared annotation sets) on:
+- a simulated TruSeq sample (exomir.devtools.reads): plasma-like miRNA abundances, isomiRs,
   non-templated additions, sequencing errors, tRNA/rRNA/Y RNA fragments and random inserts;
 - the three exRNAQC017 samples, against the published miRNA and spike-in tables;
 - the exceRpt test file, beside exceRpt 4.6.3's read funnel and miRNA counts;
@@ -25,27 +25,24 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from scipy.stats import spearmanr
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))
-sys.path.insert(0, str(REPO / "workflow" / "scripts"))
+from exomir.common.fasta import read_fasta
+from exomir.devtools.published import (
+    excerpt_numbers,
+    exrnaqc_numbers,
+    mirtrace_numbers,
+    published_rows,
+    quantified,
+    run_workflow,
+)
+from exomir.devtools.runs import REPO, exrnaqc_rows, shared_references
+from exomir.devtools.truth import fragments_on_mirna, identical_sequence_units, mirna_scores, simulate_and_score
+from exomir.references.annotation import annotation_records
 
-from annotation_reference import annotation_records  # noqa: E402
-from conftest import SHARED_ANNOTATION, SHARED_DATA, exrnaqc_rows, run_snakemake, write_config  # noqa: E402
-from conftest import write_sample_sheet  # noqa: E402
-from fasta import read_fasta  # noqa: E402
-from truth_scores import fragments_on_mirna, identical_sequence_units, mirna_scores  # noqa: E402
-from truth_scores import simulate_and_score  # noqa: E402
-
-EXPECTED = SHARED_DATA / "expected"
-READS = SHARED_DATA / "reads"
-MIRTRACE_SAMPLES = {"mirtrace_sample1": "truseq", "mirtrace_sample2": "truseq", "mirtrace_sample3": "illumina_v15"}
+SHARED_ANNOTATION = shared_references()["annotation"]
 # One pass per biotype in BIOTYPE_PRIORITY order, as a chained cascade would run them.
 CHAIN = (("spike_in",), ("tRNA",), ("rRNA",), ("YRNA",), ("miRNA",), ("snRNA", "snoRNA", "other_ncRNA"))
 BOWTIE = ["-v", "1", "-a", "--best", "--strata", "--norc"]
-OTHER_NCRNA = ("YRNA", "snRNA", "snoRNA", "other_ncRNA")
-QUANTIFICATION_TARGETS = ("results/counts/mirna.h5ad", "results/mirtop/exomir_mirtop_stats.log")
 
 
 def contaminant_records():
@@ -65,35 +62,12 @@ def simulate_truseq(workdir, n_reads, seed):
         fasta[biotype] = workdir / f"{biotype}.fa"
         fasta[biotype].write_text("".join(f">{name}\n{sequence}\n" for name, sequence in records.items()))
     fastq, truth = workdir / "simulated_truseq.fastq.gz", workdir / "simulated_truseq.truth.tsv.gz"
-    command = [sys.executable, str(REPO / "workflow" / "scripts" / "simulate_reads.py"), "--kit", "truseq"]
+    command = [sys.executable, "-m", "exomir.devtools.reads", "--kit", "truseq"]
     command += ["--reads", str(n_reads), "--seed", str(seed), "--fastq", str(fastq), "--truth", str(truth)]
     command += ["--isomir-fraction", "0.3", "--contaminant-fraction", "0.3", "--random-fraction", "0.05"]
     command += [argument for biotype, path in fasta.items() for argument in ("--contaminant", f"{biotype}={path}")]
     subprocess.run(command, check=True)
     return fastq, truth
-
-
-def published_rows():
-    """Sample-sheet rows of the exceRpt test file and the human miRTrace tutorial samples."""
-    rows = [("excerpt_test", READS / "exceRpt_test" / "testData_human.fastq.gz", "other", "illumina_v1", "healthy")]
-    for sample, kit in MIRTRACE_SAMPLES.items():
-        rows.append((sample, READS / "mirtrace_tutorial" / f"{sample.split('_')[1]}.fastq.gz", "other", kit, "healthy"))
-    return rows
-
-
-def run_workflow(workdir, rows):
-    """The quantification outputs of the workflow on `rows`, with the shared annotation sets;
-    returns the wall seconds it took."""
-    sheet = write_sample_sheet(workdir / "samples.tsv", rows)
-    started = time.perf_counter()
-    config = write_config(workdir, sheet, annotation=SHARED_ANNOTATION)
-    # Quantification outputs only: scoring and QC are not what is measured here.
-    run_snakemake(workdir, *QUANTIFICATION_TARGETS, "--configfile", config)
-    return time.perf_counter() - started
-
-
-def quantified(workdir, sample, name):
-    return pd.read_csv(workdir / "results" / "quantify" / f"{sample}.{name}", sep="\t", keep_default_na=False)
 
 
 def simulated_scores(workdir, truth_path):
@@ -116,102 +90,6 @@ def simulated_scores(workdir, truth_path):
     }
 
 
-def exrnaqc_numbers(workdir):
-    published = pd.read_csv(EXPECTED / "exRNAQC017" / "allmiRs_subs.txt", sep="\t", index_col="MIMATID")
-    spikes = pd.read_csv(EXPECTED / "exRNAQC017" / "allspikes_subs.txt", sep="\t", index_col="spikeID").fillna(0)
-    counts = pd.read_csv(workdir / "results" / "counts" / "mirna_counts.tsv", sep="\t", index_col="mirna")
-    accessions = pd.read_csv(workdir / "results" / "references" / "mature_positions.tsv", sep="\t")
-    counts.index = counts.index.map(accessions.drop_duplicates("mirna").set_index("mirna")["accession"])
-    rows = []
-    for sample, *_ in exrnaqc_rows():
-        top50 = published[sample].dropna().nlargest(50).index
-        rho = spearmanr(counts[sample].reindex(top50).fillna(0), published.loc[top50, sample]).correlation
-        features = quantified(workdir, sample, "features.tsv")
-        ours = features[features["biotype"] == "spike_in"].set_index("feature")["count"].reindex(spikes.index).fillna(0)
-        rows.append(
-            {
-                "sample": sample,
-                "spearman_top50": round(rho, 3),
-                "spike_in_molecules": ours.sum(),
-                "published_spike_in_reads": spikes[sample].sum(),
-                "spike_in_pearson": round(ours.corr(spikes[sample]), 3),
-                "spike_in_spearman": round(spearmanr(ours, spikes[sample]).correlation, 3),
-            }
-        )
-    return pd.DataFrame(rows).set_index("sample")
-
-
-def excerpt_numbers(workdir):
-    expected = EXPECTED / "exceRpt_testData_human"
-    stages = pd.read_csv(expected / "testData_human.fastq.stats", sep="\t", comment="#", index_col=0)["ReadCount"]
-    collapsed = json.loads((workdir / "results" / "collapsed" / "excerpt_test.stats.json").read_text())
-    biotypes = json.loads((workdir / "results" / "quantify" / "excerpt_test.stats.json").read_text())["biotype_reads"]
-    funnel = pd.DataFrame(
-        [
-            ("input", stages["input"], collapsed["input_reads"]),
-            ("adapter clipped", stages["successfully_clipped"], collapsed["adapter_found"]),
-            ("accepted (exomir: length passed)", stages["reads_used_for_alignment"], collapsed["length_passed"]),
-            ("rRNA", stages["rRNA"], biotypes["rRNA"]),
-            ("miRNA (mature)", stages["miRNA_sense"], biotypes["miRNA"]),
-            ("miRNA precursor only", stages["miRNAprecursor_sense"], biotypes["miRNA_hairpin"]),
-            ("tRNA", stages["tRNA_sense"], biotypes["tRNA"]),
-            ("gencode / other ncRNA", stages["gencode_sense"], sum(biotypes[key] for key in OTHER_NCRNA)),
-            ("not in any library", stages["not_mapped_to_genome_or_libs"], biotypes["unassigned"]),
-        ],
-        columns=["stage", "exceRpt", "exomir"],
-    ).set_index("stage")
-    theirs = pd.read_csv(expected / "readCounts_miRNAmature_sense.txt", sep="\t")
-    theirs["mirna"] = theirs["ReferenceID"].str.split(":").str[0]
-    mirnas = pd.concat(
-        [
-            theirs.set_index("mirna")["multimapAdjustedReadCount"].rename("exceRpt"),
-            quantified(workdir, "excerpt_test", "mirna.tsv").set_index("mirna")["reads"].rename("exomir"),
-        ],
-        axis=1,
-    ).fillna(0)
-    return funnel, mirnas.sort_values("exceRpt", ascending=False)
-
-
-def mirtrace_numbers(workdir):
-    """Reads per RNA type, exomir beside miRTrace, with each tool's share of its own total."""
-    expected = pd.read_csv(
-        EXPECTED / "mirtrace_tutorial" / "Case3_outputs" / "mirtrace.qc.outputs" / "mirtrace-stats-rnatype.tsv",
-        sep="\t",
-        index_col="RNA_TYPE",
-    )
-    rows = []
-    for sample, column in zip(MIRTRACE_SAMPLES, expected.columns):
-        theirs = expected[column]
-        biotypes = json.loads((workdir / "results" / "quantify" / f"{sample}.stats.json").read_text())["biotype_reads"]
-        ours = {
-            "miRNA": biotypes["miRNA"],
-            "rRNA": biotypes["rRNA"],
-            "tRNA": biotypes["tRNA"],
-            "other": sum(biotypes[key] for key in ("spike_in", "YRNA", "snRNA", "snoRNA", "other_ncRNA", "miRNA_hairpin")),
-            "unassigned": biotypes["unassigned"] + biotypes["genome"],
-        }
-        mirtrace = {
-            "miRNA": theirs["miRNA"],
-            "rRNA": theirs["rRNA"],
-            "tRNA": theirs["tRNA"],
-            "other": 0,  # miRTrace has no other ncRNA class: these are in its "unknown"
-            "unassigned": theirs["artifact"] + theirs["unknown"],
-        }
-        for rna_type in ours:
-            rows.append(
-                (
-                    sample,
-                    rna_type,
-                    ours[rna_type],
-                    mirtrace[rna_type],
-                    round(ours[rna_type] / sum(ours.values()), 3),
-                    round(mirtrace[rna_type] / sum(mirtrace.values()), 3),
-                )
-            )
-    columns = ["sample", "rna_type", "exomir_reads", "mirtrace_reads", "exomir_share", "mirtrace_share"]
-    return pd.DataFrame(rows, columns=columns).set_index(["sample", "rna_type"])
-
-
 def bowtie_seconds(index, reads, unaligned=None):
     command = ["bowtie", *BOWTIE, "-r", "-x", str(index), str(reads)]
     if unaligned:
@@ -225,7 +103,8 @@ def combined_versus_chained(workdir, repeats):
     """Seconds for one combined pass and for the chain, on the unique inserts of every sample."""
     folder = Path(tempfile.mkdtemp(dir=workdir, prefix="chain_"))
     inserts = pd.concat(
-        pd.read_csv(path, sep="\t", usecols=["sequence"]) for path in (workdir / "results" / "collapsed").glob("*.tsv.gz")
+        pd.read_csv(path, sep="\t", usecols=["sequence"])
+        for path in (workdir / "results" / "collapsed").glob("*.tsv.gz")
     )["sequence"].drop_duplicates()
     reads = folder / "inserts.txt"
     reads.write_text("\n".join(inserts) + "\n")

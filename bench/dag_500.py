@@ -14,12 +14,11 @@ import sys
 import time
 from pathlib import Path
 
+from exomir.devtools.runs import job_stats
+
 REPO = Path(__file__).resolve().parents[1]
 READS = REPO.parent / "shared" / "data" / "reads" / "exRNAQC017_serum_plasma"
 OUTPUT = REPO / "bench" / "output"
-sys.path.insert(0, str(REPO / "tests"))
-
-from job_stats import job_stats  # noqa: E402
 
 
 def write_sheet(path, number):

@@ -11,15 +11,13 @@ or two it reads low or 0: size from long runs on real data.
 
 import argparse
 import re
-import sys
 from pathlib import Path
 
 import pandas as pd
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))
+from exomir.devtools.runs import quoted, rule_directives
 
-from rule_directives import quoted, rule_directives  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 
 def benchmark_glob(pattern):

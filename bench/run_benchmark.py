@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Time exomir's per-sample path beside decompression and the nf-core/smrnaseq chain.
 
-On one FASTQ.gz of simulated TruSeq reads (workflow/scripts/simulate_reads.py, which also
+On one FASTQ.gz of simulated TruSeq reads (exomir.devtools.reads, which also
 writes the truth), one run measures, each `--repeats` times with the median quoted:
 
 - decompression: `pigz -dc`, the floor any reader of the file pays;
@@ -23,6 +23,7 @@ Usage (from the repository root, after `make bench-deps`):
 """
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -42,7 +43,6 @@ import psutil
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-SIMULATOR = REPO / "workflow" / "scripts" / "simulate_reads.py"
 MIRBASE = REPO / "resources" / "mirbase-v22-hsa"
 KIT = "truseq"
 SAMPLE = "benchsample"
@@ -92,10 +92,8 @@ def tree_rss(process):
     except psutil.NoSuchProcess:
         return 0
     for member in members:
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             total += member.memory_info().rss
-        except psutil.NoSuchProcess:
-            pass
     return total
 
 
@@ -143,7 +141,17 @@ def simulated_reads(reads, seed, directory):
     if not (fastq.exists() and truth.exists()):
         directory.mkdir(parents=True, exist_ok=True)
         partial_fastq, partial_truth = fastq.with_suffix(".part.gz"), truth.with_suffix(".part.gz")
-        command = [sys.executable, str(SIMULATOR), "--kit", KIT, "--reads", str(reads), "--seed", str(seed)]
+        command = [
+            sys.executable,
+            "-m",
+            "exomir.devtools.reads",
+            "--kit",
+            KIT,
+            "--reads",
+            str(reads),
+            "--seed",
+            str(seed),
+        ]
         command += ["--read-length", "75", "--fastq", str(partial_fastq), "--truth", str(partial_truth)]
         subprocess.run(command, check=True)
         partial_fastq.rename(fastq)
@@ -299,7 +307,7 @@ def accuracy(estimated, truth):
 
 def collapsed_unique_sequences(directory):
     """Unique inserts of the sample, from the collapse step's stats (None if absent)."""
-    stats = directory / "results" / "collapsed" / f"{SAMPLE}.stats.json"
+    stats = directory / "results" / "inserts" / f"{SAMPLE}.stats.json"
     return json.loads(stats.read_text()).get("unique_sequences") if stats.exists() else None
 
 
@@ -478,9 +486,7 @@ def scaling_table(results):
 
 def scaling_markdown(table):
     header = (
-        "| reads | step | wall s | µs/read | CPU s | CPU µs/read "
-        "| peak RSS MB | × decompression "
-        "| unique inserts |"
+        "| reads | step | wall s | µs/read | CPU s | CPU µs/read | peak RSS MB | × decompression | unique inserts |"
     )
     lines = [header, "|---|---|---|---|---|---|---|---|---|"]
     for row in table.itertuples(index=False):

@@ -6,7 +6,7 @@ set -euo pipefail
 python=${1:-.venv/bin/python}
 out=resources/demo
 simulate() {  # sample kit seed
-  "$python" workflow/scripts/simulate_reads.py --kit "$2" --seed "$3" --reads 20000 \
+  "$python" -m exomir.devtools.reads --kit "$2" --seed "$3" --reads 20000 \
     --read-length 75 --random-fraction 0.05 --fastq "$out/$1.fastq.gz" --truth "$out/$1.truth.tsv.gz"
 }
 simulate demo_plasma_truseq truseq 11

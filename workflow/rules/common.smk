@@ -1,15 +1,26 @@
-# Sample sheet loading and helpers shared by the rules.
+# Config and sample sheet, validated before any job starts, and the helpers the rules share.
 import re
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(workflow.basedir, "workflow", "scripts")))
+from snakemake.utils import validate
 
-from kits import load_kits
-from samplesheet import lanes, load_sample_sheet
+# The workflow's own package, whichever directory Snakemake runs in and however the workflow
+# is used (directly, as a module, deployed).
+sys.path.insert(0, str(Path(workflow.current_basedir).parent / "scripts"))
 
+from exomir.common.config import check_config, resolve_paths
+from exomir.common.samplesheet import lanes, load_sample_sheet
+from exomir.inserts.kits import load_kits
+
+# The schema fills in the default of every key a config leaves out.
+validate(config, "../schemas/config.schema.yaml", set_default=True)
+# Relative paths: the working directory first, then the workflow's repository (shipped resources).
+config.update(resolve_paths(config, Path(workflow.current_basedir).parents[1]))
+# Checks a schema cannot express: ordered thresholds, existing files; every problem at once.
+check_config(config)
 KITS = load_kits(config["kits"])
-# Validated before any job starts; every problem names the file, row and column.
+# Every problem names the file, row and column.
 SAMPLES = load_sample_sheet(config["samples"], KITS, default_kit=config["kit_detection"]["default_kit"])
 
 
@@ -56,8 +67,7 @@ def sample_sheet_records():
     return SAMPLES.to_dict(orient="records")
 
 
-# References kept outside the repository; a part of the analysis that lacks its reference is
-# skipped and the outputs say so (see config/shared-references.yaml).
+# References a part of the analysis needs; without them it is skipped and the outputs say so.
 HAS_HEALTHY_BASELINE = bool(config["score"]["healthy_baseline"])
 HAS_TUMOUR_ATLAS = HAS_HEALTHY_BASELINE and bool(config["score"]["tcga_rpm"] and config["score"]["tcga_samples"])
 HAS_TISSUE_REFERENCE = bool(config["score"]["tissue_reference"])
@@ -77,9 +87,9 @@ def final_outputs():
         "results/counts/mirna_counts.tsv",
         "results/counts/mirna_cpm.tsv",
         "results/counts/mirna.h5ad",
-        "results/scores/signature_scores.tsv",
         "results/qc/sample_qc.tsv",
+        "results/scores/signature_scores.tsv",
         "results/scores/tumour_origin.tsv",
         "results/scores/scored.h5ad",
-        "results/multiqc/multiqc_report.html",
+        "results/report/multiqc_report.html",
     ]

@@ -1,6 +1,6 @@
-# FASTQ.gz → unique inserts in one job per sample: the kit decided on the first reads, every
-# distinct read trimmed once with cutadapt's aligner, inserts clipped, length-filtered and
-# collapsed (UMI kits: deduplicated). The collapsed table is what quantification and any
+# FASTQ.gz → unique inserts in one job per sample (results/inserts/): the kit decided on the first
+# reads, every distinct read trimmed once with cutadapt's aligner, inserts clipped, length-filtered
+# and collapsed (UMI kits: deduplicated). The collapsed table is what quantification and any
 # reanalysis start from, so the reads are never read again.
 
 
@@ -10,9 +10,9 @@ rule inserts:
         kits=config["kits"],
         mature=config["references"]["mature"],
     output:
-        kit="results/kits/{sample}.json",
-        table="results/collapsed/{sample}.tsv.gz",
-        stats="results/collapsed/{sample}.stats.json",
+        kit="results/inserts/{sample}.kit.json",
+        table="results/inserts/{sample}.tsv.gz",
+        stats="results/inserts/{sample}.stats.json",
     log:
         "logs/inserts/{sample}.log",
     benchmark:

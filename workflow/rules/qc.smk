@@ -1,22 +1,21 @@
 # Biofluid-aware sample QC: hemolysis, blood-cell contamination, ERCC exRNA criteria, biofluid checks,
-# miRNA complexity and a verdict per sample.
+# miRNA complexity and a verdict per sample (results/qc/).
 
 
 rule sample_qc:
     input:
         h5ad="results/counts/mirna.h5ad",
-        collapse=per_sample("results/collapsed/{sample}.stats.json"),
+        inserts=per_sample("results/inserts/{sample}.stats.json"),
         quantify=per_sample("results/quantify/{sample}.stats.json"),
         markers=config["qc"]["markers"],
     output:
         table="results/qc/sample_qc.tsv",
-        mqc="results/report/sample_qc_mqc.tsv",
     log:
         "logs/qc/sample_qc.log",
     benchmark:
         "benchmarks/qc/sample_qc.tsv"
     conda:
-        "../../envs/score.yaml"
+        "../../envs/qc.yaml"
     threads: 1
     resources:
         mem_mb=grow_with_attempt(2000),

@@ -1,12 +1,11 @@
-# Unique inserts → one pass on the combined annotation index (+ 3' A/T rescue, + genome)
-# → one biotype per insert, miRNA/isomiR counts (one job per sample), mirGFF3 export
-# → matrices with normalisations.
-# Quantification starts from results/collapsed/: changing any parameter here never re-trims.
+# Unique inserts → one pass on the combined annotation index (+ 3' A/T rescue, + genome) → one biotype
+# per insert, miRNA/isomiR counts (one job per sample), and the mirGFF3 export (results/quantify/).
+# Quantification starts from results/inserts/: changing any parameter here never re-trims.
 
 
 rule quantify:
     input:
-        collapsed="results/collapsed/{sample}.tsv.gz",
+        collapsed="results/inserts/{sample}.tsv.gz",
         index=rules.annotation_index.output,
         positions="results/references/mature_positions.tsv",
         records="results/references/annotation_records.tsv",
@@ -20,9 +19,9 @@ rule quantify:
         stats="results/quantify/{sample}.stats.json",
         bowtie_report="results/quantify/{sample}.bowtie.log",
     log:
-        "logs/quantify/quantify/{sample}.log",
+        "logs/quantify/{sample}.log",
     benchmark:
-        "benchmarks/quantify/quantify/{sample}.tsv"
+        "benchmarks/quantify/{sample}.tsv"
     group:
         "per_sample"
     conda:
@@ -42,7 +41,7 @@ rule quantify:
         five_prime_tolerance=config["quantify"]["five_prime_tolerance"],
         three_prime_tolerance=config["quantify"]["three_prime_tolerance"],
     script:
-        "../scripts/quantify_mirnas.py"
+        "../scripts/quantify.py"
 
 
 # mirGFF3 is an export for other tools: it is written beside the counts, never before them.
@@ -51,11 +50,11 @@ rule mirtop_gff:
         isomirs="results/quantify/{sample}.isomirs.tsv",
         hairpins="results/references/hairpins.fa",
     output:
-        gff="results/mirtop/{sample}.gff",
+        gff="results/quantify/{sample}.gff",
     log:
-        "logs/mirtop/{sample}.log",
+        "logs/quantify/mirgff3/{sample}.log",
     benchmark:
-        "benchmarks/mirtop/{sample}.tsv"
+        "benchmarks/quantify/mirgff3/{sample}.tsv"
     conda:
         "../../envs/quantify.yaml"
     threads: 1
@@ -67,58 +66,3 @@ rule mirtop_gff:
         database=config["references"]["database"],
     script:
         "../scripts/mirtop_gff.py"
-
-
-rule mirtop_check:
-    input:
-        gff=per_sample("results/mirtop/{sample}.gff"),
-    output:
-        stats="results/mirtop/exomir_mirtop_stats.log",
-        table="results/mirtop/mirtop_stats.txt",
-    log:
-        "logs/quantify/mirtop_check.log",
-    benchmark:
-        "benchmarks/quantify/mirtop_check.tsv"
-    conda:
-        "../../envs/quantify.yaml"
-    threads: 1
-    resources:
-        mem_mb=grow_with_attempt(2000),
-        runtime=20,
-    script:
-        "../scripts/mirtop_check.py"
-
-
-rule count_matrix:
-    input:
-        tables=per_sample("results/quantify/{sample}.mirna.tsv"),
-        isomirs=per_sample("results/quantify/{sample}.isomirs.tsv"),
-        features=per_sample("results/quantify/{sample}.features.tsv"),
-        stats=per_sample("results/quantify/{sample}.stats.json"),
-    output:
-        counts="results/counts/mirna_counts.tsv",
-        cpm="results/counts/mirna_cpm.tsv",
-        tmm="results/counts/mirna_tmm_cpm.tsv",
-        spike_in="results/counts/mirna_spike_in_normalised.tsv",
-        factors="results/counts/normalisation_factors.tsv",
-        isomirs="results/counts/isomir_counts.tsv",
-        features="results/counts/biotype_feature_counts.tsv",
-        biotypes="results/counts/biotype_reads.tsv",
-        h5ad="results/counts/mirna.h5ad",
-        funnel="results/report/biotype_funnel_mqc.tsv",
-        trna="results/report/trna_fragments_mqc.tsv",
-    log:
-        "logs/quantify/count_matrix.log",
-    benchmark:
-        "benchmarks/quantify/count_matrix.tsv"
-    conda:
-        "../../envs/quantify.yaml"
-    threads: 1
-    resources:
-        mem_mb=grow_with_attempt(4000),
-        runtime=30,
-    params:
-        samples=list(SAMPLES.index),
-        sample_sheet=sample_sheet_records(),
-    script:
-        "../scripts/count_matrix.py"

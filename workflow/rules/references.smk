@@ -1,5 +1,6 @@
-# The references: species hairpins with mature positions on them, then one combined annotation
-# index of every biotype (spike-ins, hairpins, tRNA, rRNA, ncRNA) that each insert is aligned to once.
+# The references (results/references/): species hairpins with mature positions on them, one combined
+# annotation index of every biotype (spike-ins, hairpins, tRNA, rRNA, ncRNA) that each insert is aligned
+# to once, and for scoring the precursor groups, the healthy baseline and the TCGA tumour atlas.
 
 
 rule mirna_reference:
@@ -77,4 +78,75 @@ rule annotation_index:
     params:
         prefix=lambda wildcards, output: bowtie_prefix(output),
     shell:
-        "bowtie-build --threads {threads} {input} {params.prefix} > {log} 2>&1"
+        "bowtie-build --threads {threads} {input:q} {params.prefix:q} > {log:q} 2>&1"
+
+
+rule precursor_groups:
+    input:
+        gff3=config["references"]["gff3"],
+        mature=config["references"]["mature"],
+    output:
+        groups="results/references/precursor_groups.tsv",
+    log:
+        "logs/references/precursor_groups.log",
+    benchmark:
+        "benchmarks/references/precursor_groups.tsv"
+    conda:
+        "../../envs/references.yaml"
+    threads: 1
+    resources:
+        mem_mb=grow_with_attempt(1000),
+        runtime=10,
+    params:
+        species_prefix=config["references"]["species_prefix"],
+    script:
+        "../scripts/precursor_groups.py"
+
+
+rule healthy_baseline:
+    input:
+        table=when(HAS_HEALTHY_BASELINE, config["score"]["healthy_baseline"]),
+        mature=config["references"]["mature"],
+    output:
+        counts="results/references/healthy_baseline.tsv",
+    log:
+        "logs/references/healthy_baseline.log",
+    benchmark:
+        "benchmarks/references/healthy_baseline.tsv"
+    conda:
+        "../../envs/references.yaml"
+    threads: 1
+    resources:
+        mem_mb=grow_with_attempt(1000),
+        runtime=10,
+    params:
+        species_prefix=config["references"]["species_prefix"],
+    script:
+        "../scripts/healthy_baseline.py"
+
+
+rule tcga_atlas:
+    input:
+        groups=rules.precursor_groups.output.groups,
+        renames=config["score"]["tcga_renames"],
+        rpm=when(HAS_TUMOUR_ATLAS, config["score"]["tcga_rpm"]),
+        samples=when(HAS_TUMOUR_ATLAS, config["score"]["tcga_samples"]),
+    output:
+        profiles="results/references/atlas/tcga_profiles.tsv",
+        info="results/references/atlas/tcga_profile_info.tsv",
+        tumour_vs_normal="results/references/atlas/tcga_tumour_vs_normal.tsv",
+        holdout="results/references/atlas/tcga_holdout.tsv.gz",
+    log:
+        "logs/references/tcga_atlas.log",
+    benchmark:
+        "benchmarks/references/tcga_atlas.tsv"
+    conda:
+        "../../envs/references.yaml"
+    threads: 1
+    resources:
+        mem_mb=grow_with_attempt(4000),
+        runtime=30,
+    params:
+        **config["atlas"],
+    script:
+        "../scripts/tcga_atlas.py"

@@ -1,15 +1,30 @@
-# The QC report: the workflow's own tables plus bowtie and mirtop, through MultiQC.
+# The QC report (results/report/): the workflow's own tables, the mirGFF3 check and mirtop stats,
+# and MultiQC over them and bowtie's logs.
 
 
 rule report_tables:
     input:
-        collapse=per_sample("results/collapsed/{sample}.stats.json"),
+        inserts=per_sample("results/inserts/{sample}.stats.json"),
+        kits=per_sample("results/inserts/{sample}.kit.json"),
         quantify=per_sample("results/quantify/{sample}.stats.json"),
-        cpm="results/counts/mirna_cpm.tsv",
+        cpm=rules.count_matrix.output.cpm,
+        biotypes=rules.count_matrix.output.biotypes,
+        features=rules.count_matrix.output.features,
+        qc=rules.sample_qc.output.table,
+        calls=rules.tumour_origin.output.calls,
+        deconvolution=rules.deconvolve.output.table,
+        scores=rules.score_signatures.output.scores,
     output:
-        funnel="results/report/read_funnel_mqc.tsv",
-        lengths="results/report/insert_lengths_mqc.tsv",
-        top="results/report/top_mirnas_mqc.tsv",
+        funnel="results/report/tables/read_funnel_mqc.tsv",
+        lengths="results/report/tables/insert_lengths_mqc.tsv",
+        top="results/report/tables/top_mirnas_mqc.tsv",
+        kits="results/report/tables/kit_detection_mqc.tsv",
+        biotypes="results/report/tables/biotype_funnel_mqc.tsv",
+        trna="results/report/tables/trna_fragments_mqc.tsv",
+        sample_qc="results/report/tables/sample_qc_mqc.tsv",
+        tumour_origin="results/report/tables/tumour_origin_mqc.tsv",
+        deconvolution="results/report/tables/deconvolution_mqc.tsv",
+        signature_scores="results/report/tables/signature_scores_mqc.tsv",
     log:
         "logs/report/report_tables.log",
     benchmark:
@@ -27,23 +42,35 @@ rule report_tables:
         "../scripts/report_tables.py"
 
 
+# Every sample's mirGFF3 validated with mirtop, and mirtop's stats for MultiQC's mirtop module.
+rule mirtop_check:
+    input:
+        gff=per_sample("results/quantify/{sample}.gff"),
+    output:
+        stats="results/report/tables/exomir_mirtop_stats.log",
+        table="results/report/tables/mirtop_stats.txt",
+    log:
+        "logs/report/mirtop_check.log",
+    benchmark:
+        "benchmarks/report/mirtop_check.tsv"
+    conda:
+        "../../envs/quantify.yaml"
+    threads: 1
+    resources:
+        mem_mb=grow_with_attempt(2000),
+        runtime=20,
+    script:
+        "../scripts/mirtop_check.py"
+
+
 rule multiqc:
     input:
         bowtie=per_sample("results/quantify/{sample}.bowtie.log"),
-        tables=[
-            *rules.report_tables.output,
-            *rules.kit_report.output,
-            rules.count_matrix.output.funnel,
-            rules.count_matrix.output.trna,
-            rules.sample_qc.output.mqc,
-            rules.report_scores.output.calls_mqc,
-            rules.report_scores.output.deconvolution_mqc,
-            rules.report_scores.output.heatmap_mqc,
-        ],
+        tables=rules.report_tables.output,
         mirtop=rules.mirtop_check.output.stats,
         config=workflow.source_path("../report/multiqc_config.yaml"),
     output:
-        "results/multiqc/multiqc_report.html",
+        "results/report/multiqc_report.html",
     log:
         "logs/report/multiqc.log",
     benchmark:
@@ -54,6 +81,8 @@ rule multiqc:
     resources:
         mem_mb=grow_with_attempt(2000),
         runtime=20,
+    params:
+        outdir=lambda wildcards, output: str(Path(output[0]).parent),
     shell:
-        "multiqc --force --no-data-dir --config {input.config} --outdir results/multiqc "
-        "--filename multiqc_report.html {input.bowtie} {input.tables} {input.mirtop} > {log} 2>&1"
+        "multiqc --force --no-data-dir --config {input.config:q} --outdir {params.outdir:q} "
+        "--filename multiqc_report.html {input.bowtie:q} {input.tables:q} {input.mirtop:q} > {log:q} 2>&1"

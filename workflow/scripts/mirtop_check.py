@@ -1,50 +1,8 @@
-"""Check every sample's mirGFF3 with mirtop's validator and summarise it with mirtop stats.
-
-mirtop 0.4.30's `mirtop validate` command does nothing (its dispatcher looks for "validator"
-while the parser names the command "validate"), so the validator is called here directly and
-every ERROR it logs is counted. Each line's UID must also decode, with mirtop, to its Read.
-The stats (`*_mirtop_stats.log`) feed MultiQC's mirtop module.
-"""
+"""Rule mirtop_check: every mirGFF3 validated with mirtop, and mirtop stats for MultiQC (exomir.report.mirtop_stats)."""
 
 import logging
-import shutil
-import tempfile
-from argparse import Namespace
-from pathlib import Path
 
-from mirtop.gff import validator
-from mirtop.gff.classgff import feature
-from mirtop.gff.stats import stats
-from mirtop.mirna.realign import read_id
-
-
-class ErrorCounter(logging.Handler):
-    def __init__(self):
-        super().__init__(level=logging.ERROR)
-        self.messages = []
-
-    def emit(self, record):
-        self.messages.append(record.getMessage())
-
-
-def problems(gff_paths):
-    """Messages of mirtop's validator, plus lines whose UID does not decode to their Read."""
-    counter = ErrorCounter()
-    logging.getLogger().addHandler(counter)
-    try:
-        validator.check_multiple(Namespace(files=[str(path) for path in gff_paths]))
-    finally:
-        logging.getLogger().removeHandler(counter)
-    found = list(counter.messages)
-    for path in gff_paths:
-        with open(path) as handle:
-            for number, line in enumerate(handle, start=1):
-                if line.startswith("#"):
-                    continue
-                attributes = feature(line).attributes
-                if read_id(attributes["UID"]) != attributes["Read"]:
-                    found.append(f"{path}, line {number}: UID {attributes['UID']} is not {attributes['Read']}")
-    return found
+from exomir.report.mirtop_stats import problems, write_stats
 
 
 def main(snakemake):
@@ -52,25 +10,9 @@ def main(snakemake):
     found = problems(snakemake.input.gff)
     if found:
         raise ValueError("mirGFF3 check failed:\n" + "\n".join(found[:20]))
-    # mirtop stats fails on a file without features (a sample with no miRNA read), so such
-    # samples are left out of the summary and named in the log.
-    with_features = [path for path in snakemake.input.gff if has_features(path)]
-    logging.info("no miRNA feature, left out of mirtop stats: %s", sorted(set(snakemake.input.gff) - set(with_features)))
-    # Beside the outputs, so the moves below are renames within one filesystem.
-    with tempfile.TemporaryDirectory(dir=Path(snakemake.output.stats).parent) as folder:
-        if with_features:
-            stats(Namespace(files=with_features, out=folder))
-        else:
-            Path(folder, "mirtop_stats.log").write_text("{}\n")
-            Path(folder, "mirtop_stats.txt").write_text("")
-        shutil.move(Path(folder, "mirtop_stats.log"), snakemake.output.stats)
-        shutil.move(Path(folder, "mirtop_stats.txt"), snakemake.output.table)
+    left_out = write_stats(snakemake.input.gff, snakemake.output.stats, snakemake.output.table)
+    logging.info("no miRNA feature, left out of mirtop stats: %s", left_out)
 
 
-def has_features(path):
-    with open(path) as handle:
-        return any(not line.startswith("#") and line.strip() for line in handle)
-
-
-if "snakemake" in globals():
+if "snakemake" in globals():  # run by Snakemake's `script:` directive
     main(snakemake)  # noqa: F821

@@ -1,69 +1,15 @@
-"""Precursor groups: the unit at which mature-level counts meet precursor-level profiles (TCGA).
-
-A read of a mature miRNA cannot tell which of its identical hairpin copies it came from (hsa-let-7a-1/-2/-3
-all make hsa-let-7a-5p), and a precursor-level profile cannot tell its arms apart. Hairpins linked by an
-identical mature sequence therefore form one group, and both kinds of profile are summed per group.
-"""
+"""Rule precursor_groups: hairpins linked by an identical mature form one group (exomir.references.precursor_groups)."""
 
 import sys
 
-import numpy as np
-import pandas as pd
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
-
-from atomic import atomic_path
-from fasta import read_fasta
-from mirna_reference import parse_gff3
-
-GROUP_COLUMNS = ["group", "precursor", "mirna", "accession"]
-
-
-def precursor_groups(gff3, mature_fasta, species_prefix="hsa"):
-    """One row per (precursor, mature) pair of the GFF3 with its group.
-
-    A group is named by its precursors, sorted and joined with '/'."""
-    precursors, matures = parse_gff3(gff3)
-    sequences = read_fasta(mature_fasta, species_prefix)
-    name_of_id = dict(zip(precursors["id"], precursors["name"]))
-    pairs = matures[matures["name"].isin(sequences)].copy()
-    pairs["precursor"] = pairs["derives_from"].map(name_of_id)
-    unplaced = pairs.loc[pairs["precursor"].isna(), "name"].tolist()
-    if unplaced:
-        raise ValueError(f"{gff3}: matures without a precursor in the file: {', '.join(unplaced[:10])}")
-    pairs["sequence"] = pairs["name"].map(sequences)
-    pairs = pairs.rename(columns={"name": "mirna"}).drop_duplicates(["precursor", "mirna"])
-
-    # Bipartite graph precursor -- mature sequence; its connected components are the groups.
-    precursor_codes, precursor_names = pd.factorize(pairs["precursor"])
-    sequence_codes, _ = pd.factorize(pairs["sequence"])
-    n_nodes = len(precursor_names) + sequence_codes.max() + 1
-    edges = coo_matrix(
-        (np.ones(len(pairs)), (precursor_codes, sequence_codes + len(precursor_names))), shape=(n_nodes, n_nodes)
-    )
-    _, component = connected_components(edges, directed=False)
-    members = pd.Series(precursor_names, index=component[: len(precursor_names)])
-    group_names = members.groupby(level=0).agg(lambda names: "/".join(sorted(names)))
-    pairs["group"] = group_names.loc[component[precursor_codes]].to_numpy()
-    return pairs[GROUP_COLUMNS].sort_values(["group", "precursor", "mirna"]).reset_index(drop=True)
-
-
-def mirna_to_group(groups):
-    """{mature name: group}; a mature miRNA belongs to exactly one group by construction."""
-    return dict(zip(groups["mirna"], groups["group"]))
-
-
-def sum_by_group(table, mapping):
-    """Sum the rows of a feature × sample table into groups; rows without a group are dropped."""
-    known = table.index.isin(list(mapping))
-    return table[known].groupby(table.index[known].map(mapping)).sum()
+from exomir.common.tables import write_tsv
+from exomir.references.precursor_groups import precursor_groups
 
 
 def main(snakemake):
-    sys.stderr = open(snakemake.log[0], "w", buffering=1)
+    sys.stderr = open(snakemake.log[0], "w", buffering=1)  # tracebacks and warnings land in the log
     groups = precursor_groups(snakemake.input.gff3, snakemake.input.mature, snakemake.params.species_prefix)
-    with atomic_path(snakemake.output.groups) as temporary:
-        groups.to_csv(temporary, sep="\t", index=False)
+    write_tsv(groups, snakemake.output.groups, index=False)
     sizes = groups.groupby("group")["precursor"].nunique()
     print(
         f"{groups['precursor'].nunique()} precursors, {groups['mirna'].nunique()} mature miRNAs, "
@@ -72,5 +18,5 @@ def main(snakemake):
     )
 
 
-if "snakemake" in globals():
+if "snakemake" in globals():  # run by Snakemake's `script:` directive
     main(snakemake)  # noqa: F821

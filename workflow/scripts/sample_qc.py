@@ -1,208 +1,30 @@
-"""Biofluid-aware QC per sample: hemolysis, blood-cell contamination, the ERCC exRNA criteria, biofluid checks,
-miRNA complexity, and a verdict (pass / warn / fail) with the reasons that drove it.
+"""Rule sample_qc: biofluid-aware QC and a verdict per sample (exomir.qc.sample_qc)."""
 
-Every threshold comes from the config (`qc` section); config/README.md and the schema give their sources.
-"""
-
-import json
 import sys
 
-import numpy as np
 import pandas as pd
 
-from atomic import atomic_path
-from layers import read_counts
-
-HEMOLYSIS_NUMERATOR, HEMOLYSIS_DENOMINATOR = "hsa-miR-451a", "hsa-miR-23a-3p"
-INDEX_SETS = {"rbc_index": ["RBC"], "myeloid_platelet_index": ["MYELOID", "PLATELET"], "lymphoid_index": ["LYMPHOID"]}
-OUTLIER_METRICS = ["hemolysis_ratio", "rbc_index", "myeloid_platelet_index", "lymphoid_index"]
-# Biotypes of the annotation cascade that are not the human transcriptome.
-NOT_TRANSCRIPTOME = {"spike_in", "genome", "unassigned"}
-COMPLEXITY_MIN_READS = 10
-SEVERITY = {"pass": 0, "warn": 1, "fail": 2}
-# Iglewicz & Hoaglin (1993): modified z = 0.6745 (x − median) / MAD; 0.6745 makes MAD estimate the SD.
-MAD_SCALE = 0.6745
-
-
-def read_stats(path, required):
-    """A per-sample stats JSON; raises naming the file when a required key is missing."""
-    with open(path) as handle:
-        stats = json.load(handle)
-    missing = [key for key in required if key not in stats]
-    if missing:
-        raise ValueError(f"{path}: missing key(s) {', '.join(missing)}")
-    return stats
-
-
-def read_metrics(collapse_stats, quantify_stats):
-    """Read-level metrics of one sample from its collapse and quantification stats."""
-    biotype_reads = quantify_stats["biotype_reads"]
-    transcriptome = sum(reads for biotype, reads in biotype_reads.items() if biotype not in NOT_TRANSCRIPTOME)
-    genome_only = biotype_reads.get("genome", 0.0)
-    endogenous_total = quantify_stats["reads"] - biotype_reads.get("spike_in", 0.0)
-    return {
-        "input_reads": collapse_stats["input_reads"],
-        "short_insert_share": collapse_stats["too_short"] / max(collapse_stats["trimmed_reads"], 1),
-        "mirna_reads": biotype_reads.get("miRNA", 0.0),
-        "transcriptome_reads": transcriptome,
-        "genome_only_reads": genome_only,
-        # exceRpt's ratio: transcriptome reads over all genome-mapped (endogenous) reads; annotated
-        # transcripts lie in the genome, and the cascade aligns to the genome only what they leave.
-        "transcriptome_genome_ratio": transcriptome / (transcriptome + genome_only) if transcriptome else 0.0,
-        "unexplained_share": biotype_reads.get("unassigned", 0.0) / endogenous_total if endogenous_total else np.nan,
-    }
-
-
-def marker_metrics(counts, markers):
-    """Hemolysis ratio, contamination indices and complexity per sample from miRNA counts (samples × miRNAs).
-
-    Hemolysis: log2((CPM miR-451a + 1) / (CPM miR-23a-3p + 1)), the sequencing analogue of the qPCR ΔCq
-    of Blondal 2013. Indices: percent of miRNA reads on each marker set."""
-    totals = counts.sum(axis=1)
-    cpm = counts.div(totals.where(totals > 0, 1.0), axis=0) * 1e6
-
-    def level(mirna):
-        return cpm[mirna] if mirna in cpm else pd.Series(0.0, index=cpm.index)
-
-    metrics = pd.DataFrame(index=counts.index)
-    metrics["hemolysis_ratio"] = np.log2((level(HEMOLYSIS_NUMERATOR) + 1) / (level(HEMOLYSIS_DENOMINATOR) + 1))
-    for name, sets in INDEX_SETS.items():
-        members = [mirna for mirna in markers.loc[markers["marker_set"].isin(sets), "mirna"] if mirna in cpm]
-        metrics[name] = cpm[members].sum(axis=1) / 1e4
-    metrics["mirnas_10_reads"] = (counts >= COMPLEXITY_MIN_READS).sum(axis=1)
-    return metrics
-
-
-def modified_z(values):
-    """Iglewicz-Hoaglin modified z-scores; with MAD = 0 the mean absolute deviation (× 1.2533, its ratio to the
-    SD for normal data) stands in, and with no spread at all every score is 0."""
-    deviation = values - values.median()
-    mad = deviation.abs().median()
-    if mad > 0:
-        return MAD_SCALE * deviation / mad
-    mean_absolute = deviation.abs().mean()
-    return deviation / (1.2533 * mean_absolute) if mean_absolute > 0 else deviation * 0.0
-
-
-def cohort_outliers(metrics, batches, threshold, min_samples):
-    """Modified z per outlier metric within each batch (or the cohort when no batch has `min_samples`);
-    NaN where the group is too small to judge."""
-    scores = pd.DataFrame(np.nan, index=metrics.index, columns=OUTLIER_METRICS)
-    if batches is None:
-        batches = pd.Series("", index=metrics.index)
-    groups = batches.astype(object).fillna("").astype(str)
-    if not (groups.value_counts() >= min_samples).any():
-        groups = pd.Series("", index=metrics.index)
-    for _, members in groups.groupby(groups):
-        if len(members) >= min_samples:
-            for metric in OUTLIER_METRICS:
-                scores.loc[members.index, metric] = modified_z(metrics.loc[members.index, metric])
-    return scores
-
-
-def hemolysis_class(ratio, thresholds):
-    if ratio > thresholds["high"]:
-        return "hemolysed"
-    return "moderate" if ratio >= thresholds["moderate"] else "clean"
-
-
-def judge(row, biofluid, outlier_scores, config, genome_configured):
-    """(verdict, reasons) of one sample from its metrics and the config thresholds."""
-    findings = []
-
-    def below(value, limits, what, citation, fmt="{:,.0f}"):
-        for severity in ("fail", "warn"):
-            limit = limits.get(f"{severity}_below")
-            if limit is not None and value < limit:
-                findings.append((severity, f"{what} {fmt.format(value)} < {fmt.format(limit)}{citation}"))
-                return
-
-    def above(value, limits, what, citation, fmt="{:.2f}"):
-        for severity in ("fail", "warn"):
-            limit = limits.get(f"{severity}_above")
-            if limit is not None and value > limit:
-                findings.append((severity, f"{what} {fmt.format(value)} > {fmt.format(limit)}{citation}"))
-                return
-
-    below(row["transcriptome_reads"], config["transcriptome_reads"], "transcriptome reads",
-          " (ERCC exRNA criterion)")
-    if genome_configured:
-        below(row["transcriptome_genome_ratio"], config["transcriptome_genome_ratio"],
-              "transcriptome/genome ratio", " (ERCC exRNA criterion)", "{:.2f}")
-    below(row["mirnas_10_reads"], config["mirnas_10_reads"], "miRNAs with >= 10 reads", "")
-    if row["hemolysis_class"] == "hemolysed":
-        findings.append(("warn", f"hemolysis ratio {row['hemolysis_ratio']:.2f} > {config['hemolysis']['high']} "
-                                 "(qPCR cut-off of Shah 2016, indicative for sequencing)"))
-    for metric, score in outlier_scores.items():
-        if score > config["outliers"]["modified_z"]:
-            findings.append(("warn", f"{metric} {row[metric]:.2f} is a cohort outlier (modified z {score:.1f})"))
-    if biofluid == "saliva":
-        above(row["unexplained_share"], config["saliva_unexplained_share"], "share of reads no human annotation "
-              "explains", " (saliva; bacterial load)")
-    if biofluid == "urine":
-        low_input = config["urine_low_input"]
-        if row["mirna_reads"] < low_input["mirna_reads_below"]:
-            findings.append(("warn", f"low input (urine): {row['mirna_reads']:,.0f} miRNA reads < "
-                                     f"{low_input['mirna_reads_below']:,}"))
-        if row["short_insert_share"] > low_input["short_insert_share_above"]:
-            findings.append(("warn", f"low input (urine): {row['short_insert_share']:.2f} of reads are adapter "
-                                     f"dimers or short inserts > {low_input['short_insert_share_above']}"))
-    verdict = max((severity for severity, _ in findings), key=SEVERITY.get, default="pass")
-    return verdict, "; ".join(reason for _, reason in findings)
-
-
-def sample_qc(samples, counts, read_table, markers, config, genome_configured):
-    """The QC table: one row per sample with metrics, outlier scores, verdict and reasons."""
-    table = read_table.join(marker_metrics(counts, markers))
-    table.insert(0, "biofluid", samples["biofluid"].astype(str))
-    if not genome_configured:  # without genome-mapped reads the ratio would always read 1
-        table["transcriptome_genome_ratio"] = np.nan
-    table["hemolysis_class"] = [hemolysis_class(ratio, config["hemolysis"]) for ratio in table["hemolysis_ratio"]]
-    outliers = cohort_outliers(table, samples.get("batch"), config["outliers"]["modified_z"],
-                               config["outliers"]["min_samples"])
-    judged = [
-        judge(table.loc[sample], table.loc[sample, "biofluid"], outliers.loc[sample].dropna(), config,
-              genome_configured)
-        for sample in table.index
-    ]
-    table["verdict"] = [verdict for verdict, _ in judged]
-    table["reasons"] = [reasons for _, reasons in judged]
-    table = table.join(outliers.add_suffix("_modified_z"))
-    table.index.name = "sample"
-    return table
+from exomir.common.markers import load_markers
+from exomir.common.stats import read_insert_stats, read_quantify_stats
+from exomir.common.tables import write_tsv
+from exomir.counts.layers import read_counts
+from exomir.qc.sample_qc import read_metrics, sample_qc
 
 
 def main(snakemake):
-    sys.stderr = open(snakemake.log[0], "w", buffering=1)
-    from report_tables import write_mqc_table
-
-    adata, counts = read_counts(snakemake.input.h5ad)
-    rows = {}
-    for sample, collapse_path, quantify_path in zip(
-        snakemake.params.samples, snakemake.input.collapse, snakemake.input.quantify
-    ):
-        rows[sample] = read_metrics(
-            read_stats(collapse_path, ["input_reads", "trimmed_reads", "too_short"]),
-            read_stats(quantify_path, ["reads", "biotype_reads"]),
-        )
+    sys.stderr = open(snakemake.log[0], "w", buffering=1)  # tracebacks and warnings land in the log
+    inputs, params = snakemake.input, snakemake.params
+    adata, counts = read_counts(inputs.h5ad)
+    rows = {
+        sample: read_metrics(read_insert_stats(inserts), read_quantify_stats(quantified))
+        for sample, inserts, quantified in zip(params.samples, inputs.inserts, inputs.quantify)
+    }
     read_table = pd.DataFrame.from_dict(rows, orient="index").loc[adata.obs_names]
-    markers = pd.read_csv(snakemake.input.markers, sep="\t")
-    table = sample_qc(adata.obs, counts, read_table, markers, snakemake.params.thresholds,
-                      snakemake.params.genome_configured)
-    with atomic_path(snakemake.output.table) as temporary:
-        table.to_csv(temporary, sep="\t", float_format="%.4g")
-    shown = ["biofluid", "verdict", "reasons", "hemolysis_ratio", "hemolysis_class", "rbc_index",
-             "myeloid_platelet_index", "lymphoid_index", "transcriptome_reads", "mirnas_10_reads", "unexplained_share"]
-    write_mqc_table(
-        table[shown].round(3), snakemake.output.mqc, "exomir_sample_qc", "exomir: sample QC",
-        "Verdict per sample (pass / warn / fail) and its reasons. Hemolysis: log2 ratio of miR-451a to miR-23a-3p "
-        "CPM (Blondal 2013; Shah 2016 qPCR cut-offs 5 and 7, indicative for sequencing). Indices: percent of miRNA "
-        "reads on red-cell, myeloid/platelet and lymphoid marker miRNAs (Pritchard 2012; Krammer 2022). ERCC exRNA "
-        "criteria: >= 100,000 transcriptome reads, transcriptome/genome > 0.5. A failed sample gets no "
-        "tumour-origin call.",
-    )
+    markers = load_markers(inputs.markers)
+    table = sample_qc(adata.obs, counts, read_table, markers, params.thresholds, params.genome_configured)
+    write_tsv(table, snakemake.output.table, float_format="%.4g")
     print(table[["verdict", "reasons"]].to_string(), file=sys.stderr)
 
 
-if "snakemake" in globals():
+if "snakemake" in globals():  # run by Snakemake's `script:` directive
     main(snakemake)  # noqa: F821

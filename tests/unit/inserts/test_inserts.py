@@ -1,0 +1,106 @@
+"""Unit tests of the trimming, collapsing and counting logic."""
+
+import gzip
+from collections import Counter
+
+import pandas as pd
+import pytest
+
+from exomir.devtools.runs import REPO
+from exomir.inserts.collapse import clip_and_filter, collapsed_rows, count_inserts, write_collapsed
+from exomir.inserts.kits import kit_preset, load_kits
+from exomir.inserts.reads import ReadFileError, distinct_read_chunks, first_reads, insert_length_range
+from exomir.quantify.assign import resolve_insert
+
+KITS = load_kits(REPO / "resources" / "kits.yaml")
+
+MIRBASE = REPO / "resources" / "mirbase-v22-hsa"
+
+
+def as_lookup(table):
+    lookup = {}
+    for row in table.itertuples():
+        lookup.setdefault(row.hairpin, []).append((row.mirna, row.accession, row.start, row.end))
+    return lookup
+
+
+def hairpin_records(lookup):
+    return {f"miRNA|{hairpin}": ("miRNA", hairpin, 110) for hairpin in lookup}
+
+
+def assign(alignments, lookup, five_prime_tolerance=2, three_prime_tolerance=3):
+    """resolve_insert on exact (tail 0, no mismatch) hairpin alignments (hairpin, start, end)."""
+    hits = [(0, f"miRNA|{hairpin}", start, end, "") for hairpin, start, end in alignments]
+    tolerances = (five_prime_tolerance, three_prime_tolerance, 3)
+    biotype, targets = resolve_insert(hits, "A" * 30, lookup, hairpin_records(lookup), tolerances)
+    if biotype == "miRNA":
+        return biotype, {(fit["mirna"], fit["accession"]): fit["iso_5p"] == fit["iso_3p"] == 0 for fit in targets}
+    return biotype, targets
+
+
+def test_kit_lookup_gives_the_preset_adapter_and_clips():
+    assert kit_preset(KITS, "truseq")["adapter_3p"] == "TGGAATTCTCGGGTGCCAAGG"
+    assert kit_preset(KITS, "nextflex_v3")["clip_5p"] == 4
+    assert kit_preset(KITS, "qiaseq")["umi"]["length"] == 12
+    with pytest.raises(KeyError, match="unknown kit 'truseqq'.*truseq"):
+        kit_preset(KITS, "truseqq")
+
+
+def test_every_kit_cites_its_source():
+    for name, kit in KITS.items():
+        assert len(kit["source"]) > 20, name
+
+
+def test_insert_length_range_is_the_kits_unless_the_config_sets_an_end():
+    assert insert_length_range(KITS["truseq"], None, None) == (16, 45)
+    assert insert_length_range(KITS["truseq"], 18, None) == (18, 45)
+    assert insert_length_range(KITS["truseq"], None, 30) == (16, 30)
+
+
+def test_collapse_counts_identical_inserts_after_clip_and_length_filter():
+    reads = ["AAAACCCCGGGGTTTTAAAANNNN", "AAAACCCCGGGGTTTTAAAATTTT", "ACGT", "A" * 60, "CCCCGGGGTTTTAAAACCCCGGGG"]
+    inserts, stats = clip_and_filter(Counter((read, None) for read in reads), clip_3p=4, min_length=16, max_length=45)
+    assert inserts == {("AAAACCCCGGGGTTTTAAAA", None): 2, ("CCCCGGGGTTTTAAAACCCC", None): 1}
+    assert stats == {
+        "trimmed_reads": 5,
+        "too_short": 1,
+        "too_long": 1,
+        "length_passed": 3,
+        "unique_sequences": 2,
+        "insert_lengths": {20: 3},
+    }
+    reads_per_insert, molecules, umi_stats = count_inserts(inserts, has_umi=False)
+    assert umi_stats is None
+    rows = collapsed_rows(reads_per_insert, molecules)
+    assert rows == [("AAAACCCCGGGGTTTTAAAA", 2, 2), ("CCCCGGGGTTTTAAAACCCC", 1, 1)]
+
+
+def test_collapsed_table_is_sorted_by_reads_then_sequence_and_reads_back(tmp_path):
+    rows = collapsed_rows(Counter({"CCCC": 3, "AAAA": 3, "GGGG": 7}), Counter({"CCCC": 1, "GGGG": 2}))
+    assert rows == [("GGGG", 7, 2), ("AAAA", 3, 0), ("CCCC", 3, 1)]
+    write_collapsed(rows, tmp_path / "s.tsv.gz")
+    table = pd.read_csv(tmp_path / "s.tsv.gz", sep="\t")
+    assert list(table.columns) == ["sequence", "reads", "molecules"]
+    assert list(table.itertuples(index=False, name=None)) == rows
+
+
+def test_reads_are_counted_per_distinct_sequence_in_chunks_across_lanes(tmp_path):
+    first, second = tmp_path / "lane1.fastq", tmp_path / "lane2.fastq"
+    first.write_text("@r1\nACGTACGT\n+\nIIIIIIII\n@r2\nACGTACGT\n+\nIIIIIIII\n@r3\nTTTTGGGG\n+\nIIIIIIII\n")
+    second.write_text("@r4\nACGTACGT\n+\nIIIIIIII\n")
+    chunks = list(distinct_read_chunks([first, second], chunk_reads=2))
+    assert chunks == [{"ACGTACGT": 2}, {"TTTTGGGG": 1}, {"ACGTACGT": 1}]
+    assert first_reads([first, second], 2) == {"ACGTACGT": 2}
+    assert first_reads([first, second], 4) == {"ACGTACGT": 3, "TTTTGGGG": 1}
+
+
+def test_malformed_or_truncated_reads_are_named_with_their_file(tmp_path):
+    malformed = tmp_path / "malformed.fastq"
+    malformed.write_text("@r1\nACGT\n+\nIIII\nr2\nACGT\n+\nIIII\n")
+    with pytest.raises(ReadFileError, match=r"malformed\.fastq: .*line 5"):
+        list(distinct_read_chunks([malformed], 10))
+    whole = gzip.compress(b"".join(b"@r%d\nACGTACGTACGTACGT\n+\nIIIIIIIIIIIIIIII\n" % index for index in range(5000)))
+    truncated = tmp_path / "truncated.fastq.gz"
+    truncated.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(ReadFileError, match=r"truncated\.fastq\.gz: "):
+        list(distinct_read_chunks([truncated], 10))

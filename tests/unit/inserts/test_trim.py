@@ -1,0 +1,90 @@
+"""Trimming each distinct read once gives, read by read, the inserts of the cutadapt command line."""
+
+import subprocess
+from collections import Counter
+
+import dnaio
+import pytest
+
+import exomir.devtools.reads as sim
+from exomir.common.fasta import read_fasta
+from exomir.devtools.runs import REPO, SHARED_DATA
+from exomir.inserts.kits import load_kits
+from exomir.inserts.reads import distinct_read_chunks
+from exomir.inserts.trim import adapter_finder, trim_distinct, trim_read, umi_in_match
+
+KITS = load_kits(REPO / "resources" / "kits.yaml")
+ERROR_RATE, MIN_OVERLAP = 0.1, 3
+READS = SHARED_DATA / "reads"
+
+
+def cutadapt_inserts(fastq, kit, output):
+    """{read name: (insert, UMI)} from the cutadapt command line the trimming stands for."""
+    command = ["cutadapt", "--cut", str(kit["clip_5p"]), "--fasta", "-o", str(output)]
+    if kit["adapter_3p"]:
+        command += ["-a", adapter_finder(kit, ERROR_RATE, MIN_OVERLAP).sequence, "-e", str(ERROR_RATE)]
+        command += ["-O", str(MIN_OVERLAP), "--rename", "{id} match={match_sequence}"]
+    subprocess.run(command + [str(fastq)], check=True, capture_output=True)
+    inserts = {}
+    with dnaio.open(output) as records:
+        for record in records:
+            name, _, matched = record.name.partition(" match=")
+            umi = umi_in_match(matched, kit["umi"]) if kit["umi"] and matched else None
+            inserts[name] = (record.sequence, umi)
+    return inserts
+
+
+def assert_same_inserts_as_cutadapt(fastq, kit, tmp_path):
+    expected = cutadapt_inserts(fastq, kit, tmp_path / "cutadapt.fasta")
+    adapter = adapter_finder(kit, ERROR_RATE, MIN_OVERLAP)
+    with dnaio.open(fastq) as records:
+        observed = {record.id: trim_read(record.sequence, kit, adapter)[:2] for record in records}
+    assert len(observed) == len(expected) > 0
+    differing = [name for name in observed if observed[name] != expected[name]]
+    assert differing == [], f"{len(differing)} reads trimmed differently, e.g. {differing[:3]}"
+
+
+@pytest.mark.parametrize("kit_name", sorted(KITS))
+def test_simulated_reads_of_every_kit_trim_as_with_cutadapt(kit_name, tmp_path):
+    library = sim.simulate(
+        KITS[kit_name], sim.read_mature_sequences(sim.DEFAULT_MATURE), read_fasta(sim.DEFAULT_HAIRPIN), 2000, seed=8
+    )
+    fastq = tmp_path / "reads.fastq.gz"
+    sim.write_chunks(sim.fastq_chunks(library), fastq)
+    assert_same_inserts_as_cutadapt(fastq, KITS[kit_name], tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("relative_path", "kit_name"),
+    [
+        ("exRNAQC017_serum_plasma/RNA014937_S1_R1.fastq.gz", "truseq"),
+        ("optimir_example/S1.fq.gz", "nebnext"),
+        ("mirtrace_tutorial/QiaSeq_data.fastq.gz", "qiaseq"),
+        ("exceRpt_test/testData_human.fastq.gz", "illumina_v1"),
+    ],
+)
+def test_real_reads_trim_as_with_cutadapt(relative_path, kit_name, tmp_path):
+    fastq = tmp_path / "first.fastq"
+    with dnaio.open(READS / relative_path) as records, dnaio.open(fastq, mode="w") as first:
+        for _, record in zip(range(5000), records):
+            first.write(record)
+    assert_same_inserts_as_cutadapt(fastq, KITS[kit_name], tmp_path)
+
+
+def test_distinct_reads_carry_their_counts_and_untrimmed_reads_go():
+    truseq = KITS["truseq"]
+    adapter = adapter_finder(truseq, ERROR_RATE, MIN_OVERLAP)
+    with_adapter = "TAGCAGCACGTAAATATTGGCG" + truseq["adapter_3p"] + "ATCTCG"
+    without = "ACGT" * 15
+    pairs, counts = trim_distinct(Counter({with_adapter: 5, without: 2}), truseq, adapter, discard_untrimmed=True)
+    assert pairs == {("TAGCAGCACGTAAATATTGGCG", None): 5}
+    assert counts == {"input_reads": 7, "adapter_found": 5, "untrimmed_discarded": 2}
+    kept, _ = trim_distinct(Counter({with_adapter: 5, without: 2}), truseq, adapter, discard_untrimmed=False)
+    assert kept[without, None] == 2
+
+
+def test_a_file_counts_as_many_reads_as_it_holds():
+    lane = READS / "exRNAQC017_serum_plasma" / "RNA014937_S1_R1.fastq.gz"
+    counts = sum(distinct_read_chunks([lane], 3000), Counter())
+    with dnaio.open(lane) as records:
+        assert sum(counts.values()) == sum(1 for _ in records) == 10_000

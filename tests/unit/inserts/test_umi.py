@@ -1,0 +1,99 @@
+"""UMI extraction and molecule counting, on constructed pairs and on the real QIAseq reads."""
+
+from collections import Counter
+
+import pandas as pd
+import pytest
+
+from exomir.devtools.runs import REPO, SHARED_DATA
+from exomir.inserts.collapse import COLLAPSED_COLUMNS, clip_and_filter
+from exomir.inserts.kits import load_kits
+from exomir.inserts.reads import collapse_lanes, distinct_read_chunks
+from exomir.inserts.trim import adapter_finder, trim_distinct, trim_read, umi_in_match
+from exomir.inserts.umi import directional_groups, molecules_per_insert
+
+QIASEQ = load_kits(REPO / "resources" / "kits.yaml")["qiaseq"]
+QIASEQ_READS = SHARED_DATA / "reads" / "mirtrace_tutorial" / "QiaSeq_data.fastq.gz"
+TRIM_CONFIG = {"error_rate": 0.1, "min_adapter_overlap": 3, "discard_untrimmed": True}
+MIR_16 = "TAGCAGCACGTAAATATTGGCG"
+
+
+def test_umi_is_read_from_the_matched_adapter():
+    after = QIASEQ["umi"]["after"]
+    assert umi_in_match(f"{after}ACGTACGTACGTAGATCGG", QIASEQ["umi"]) == "ACGTACGTACGT"
+    assert umi_in_match(f"{after}ACGTACGTAC", QIASEQ["umi"]) is None  # read ended in the UMI
+    adapter = adapter_finder(QIASEQ, 0.1, 3)
+    assert trim_read(MIR_16 + after + "ACGTACGTACGT" + "AGATCGGAAG", QIASEQ, adapter) == (MIR_16, "ACGTACGTACGT", True)
+    assert trim_read(MIR_16 + after + "ACGTAC", QIASEQ, adapter) == (MIR_16, None, True)
+
+
+def test_copies_with_one_error_in_umi_or_insert_join_the_abundant_molecule():
+    error_in_insert = MIR_16[:5] + "A" + MIR_16[6:]
+    pairs = {
+        (MIR_16, "AAAAAAAAAAAA"): 10,
+        (MIR_16, "AAAAAAAAAAAT"): 1,  # UMI error
+        (error_in_insert, "AAAAAAAAAAAA"): 2,  # insert error
+        (MIR_16, "CCCCCCCCCCCC"): 3,  # another molecule
+        (MIR_16, "CCCCCCCCCCCA"): 3,  # as abundant: 3 < 2 * 3 - 1, a molecule of its own
+    }
+    heads = directional_groups(pairs)
+    assert heads[MIR_16, "AAAAAAAAAAAT"] == heads[error_in_insert, "AAAAAAAAAAAA"] == (MIR_16, "AAAAAAAAAAAA")
+    assert heads[MIR_16, "CCCCCCCCCCCA"] != heads[MIR_16, "CCCCCCCCCCCC"]
+    assert molecules_per_insert(pairs) == Counter({MIR_16: 3})
+
+
+def test_same_umi_on_inserts_of_different_length_stays_apart():
+    pairs = {(MIR_16, "ACGTACGTACGT"): 5, (MIR_16 + "A", "ACGTACGTACGT"): 1}
+    assert molecules_per_insert(pairs) == Counter({MIR_16: 1, MIR_16 + "A": 1})
+
+
+def collapse_real_qiaseq(lanes):
+    rows, stats = collapse_lanes(lanes, QIASEQ, TRIM_CONFIG, QIASEQ["insert_length"])
+    return pd.DataFrame(rows, columns=COLLAPSED_COLUMNS), stats["umi"]
+
+
+@pytest.fixture(scope="module")
+def real_qiaseq():
+    return collapse_real_qiaseq([QIASEQ_READS])
+
+
+def test_real_qiaseq_molecules_are_fewer_than_reads(real_qiaseq):
+    table, umi_stats = real_qiaseq
+    print(
+        f"QiaSeq_data: {umi_stats['reads_with_umi']} reads with a UMI, {umi_stats['distinct_insert_umi_pairs']}"
+        f" distinct (insert, UMI) pairs, {umi_stats['molecules']} molecules,"
+        f" duplication rate {umi_stats['duplication_rate']:.3f},"
+        f" {umi_stats['umi_incomplete']} reads without a whole UMI"
+    )
+    assert table["molecules"].sum() == umi_stats["molecules"] < table["reads"].sum() == umi_stats["reads_with_umi"]
+    assert (
+        0
+        < umi_stats["duplication_rate"]
+        == pytest.approx(1 - umi_stats["molecules"] / umi_stats["reads_with_umi"], abs=1e-4)
+    )
+    # No insert has more molecules than distinct UMIs, and every insert read has one.
+    trimmed, _ = trim_distinct(
+        sum(distinct_read_chunks([QIASEQ_READS], 10**6), Counter()), QIASEQ, adapter_finder(QIASEQ, 0.1, 3), True
+    )
+    pairs, _ = clip_and_filter(trimmed, QIASEQ["clip_3p"], *QIASEQ["insert_length"])
+    distinct_umis = Counter(insert for insert, umi in pairs if umi is not None)
+    by_insert = table.set_index("sequence")
+    assert (by_insert["molecules"] <= by_insert.index.map(distinct_umis)).all()
+    assert (by_insert["molecules"] >= 1).all()
+    assert umi_stats["umi_incomplete"] < 0.05 * umi_stats["reads_with_umi"]
+
+
+def test_real_qiaseq_duplicates_count_once(real_qiaseq):
+    """The same reads twice (as two lanes) are PCR copies: twice the reads, the same
+    (insert, UMI) pairs, and no more molecules than pairs. Doubling only makes the
+    directional rule stricter (2a >= 4b - 1), so molecules may rise a little, never fall."""
+    table, umi_stats = real_qiaseq
+    doubled, doubled_stats = collapse_real_qiaseq([QIASEQ_READS, QIASEQ_READS])
+    print(f"QiaSeq_data twice: {doubled_stats['molecules']} molecules (once: {umi_stats['molecules']})")
+    assert doubled_stats["reads_with_umi"] == 2 * umi_stats["reads_with_umi"]
+    assert doubled_stats["distinct_insert_umi_pairs"] == umi_stats["distinct_insert_umi_pairs"]
+    assert umi_stats["molecules"] <= doubled_stats["molecules"] <= umi_stats["distinct_insert_umi_pairs"]
+    assert doubled_stats["molecules"] <= 1.02 * umi_stats["molecules"]
+    merged = table.merge(doubled, on="sequence", suffixes=("", "_doubled"))
+    assert len(merged) == len(table) == len(doubled)
+    assert (merged["reads_doubled"] == 2 * merged["reads"]).all()

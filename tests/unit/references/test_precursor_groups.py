@@ -1,0 +1,25 @@
+import pandas as pd
+
+from exomir.devtools.runs import REPO
+from exomir.references.precursor_groups import mirna_to_group, precursor_groups, sum_by_group
+
+GFF3 = REPO / "resources" / "mirbase-v22-hsa" / "hsa.gff3"
+MATURE = REPO / "resources" / "mirbase-v22-hsa" / "mature.fa"
+
+
+def test_hairpins_sharing_a_mature_sequence_form_one_group():
+    groups = precursor_groups(GFF3, MATURE)
+    mapping = mirna_to_group(groups)
+    assert mapping["hsa-let-7a-5p"] == "hsa-let-7a-1/hsa-let-7a-2/hsa-let-7a-3"
+    assert mapping["hsa-let-7a-3p"] == mapping["hsa-let-7a-5p"]
+    assert mapping["hsa-miR-21-5p"] == "hsa-mir-21"
+    # miR-365a-3p and miR-365b-3p have one sequence, so their hairpins cannot be told apart
+    assert mapping["hsa-miR-365a-3p"] == mapping["hsa-miR-365b-3p"] == "hsa-mir-365a/hsa-mir-365b"
+    assert groups["mirna"].nunique() == 2656
+    assert groups.groupby("mirna")["group"].nunique().max() == 1
+
+
+def test_sum_by_group_drops_unknown_rows():
+    mapping = {"a-5p": "A", "a-3p": "A", "b": "B"}
+    table = pd.DataFrame({"s": [1.0, 2.0, 4.0, 8.0]}, index=["a-5p", "a-3p", "b", "unknown"])
+    assert sum_by_group(table, mapping)["s"].to_dict() == {"A": 3.0, "B": 4.0}

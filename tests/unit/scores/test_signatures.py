@@ -1,0 +1,265 @@
+import importlib.util
+import math
+import sys
+from types import SimpleNamespace
+
+import anndata
+import numpy as np
+import pandas as pd
+import pytest
+
+from exomir.common.fasta import read_fasta
+from exomir.devtools.runs import REPO  # noqa: E402
+from exomir.scores.signatures import (
+    cohort_log_cpm,
+    load_signatures,
+    scanpy_cohort_score,
+    score_signatures,
+    single_sample_rank_score,
+)
+
+CURATED = REPO / "resources" / "signatures" / "literature_signatures.tsv"
+HEADER = "signature\tcancer_type\tbiofluid\tmirna\tdirection\tweight\tcitation\tflag\n"
+
+
+def make_adata(counts):
+    """Samples × miRNAs AnnData shaped like results/counts/mirna.h5ad."""
+    cpm = counts.div(counts.sum(axis=1).where(lambda total: total > 0, 1.0), axis=0) * 1e6
+    adata = anndata.AnnData(
+        X=counts.to_numpy(dtype=float), obs=pd.DataFrame(index=counts.index), var=pd.DataFrame(index=counts.columns)
+    )
+    adata.layers["counts"] = counts.to_numpy(dtype=float)
+    adata.layers["cpm"] = cpm.to_numpy(dtype=float)
+    return adata
+
+
+def signature_table(rows):
+    """Signature DataFrame from (signature, mirna, direction, flag) tuples."""
+    return pd.DataFrame(
+        [(name, "x", "plasma", mirna, direction, 1.0, "Someone 2020", flag) for name, mirna, direction, flag in rows],
+        columns=HEADER.strip().split("\t"),
+    )
+
+
+def simulated_cohort(n_per_group=4, n_mirnas=200, fold=8.0, seed=1):
+    """Counts for controls and cases; cases raise miR-0..4 and lower miR-5..7 by `fold`."""
+    rng = np.random.default_rng(seed)
+    mirnas = [f"miR-{i}" for i in range(n_mirnas)]
+    baseline = rng.lognormal(mean=4, sigma=1.5, size=n_mirnas)
+    samples = [f"control{i}" for i in range(n_per_group)] + [f"case{i}" for i in range(n_per_group)]
+    means = np.tile(baseline, (len(samples), 1))
+    means[n_per_group:, :5] *= fold
+    means[n_per_group:, 5:8] /= fold
+    return pd.DataFrame(rng.poisson(means), index=samples, columns=mirnas)
+
+
+# single-sample rank score ---------------------------------------------------------------------------------------
+
+
+def test_rank_score_by_hand():
+    expression = pd.Series({"a": 10.0, "b": 20.0, "c": 30.0, "d": 40.0, "e": 50.0})
+    # ranks a..e = 1..5; up {d, e}: mean rank 4.5 = its maximum -> +0.5; down {a}: rank 1 = its minimum -> -0.5
+    top = single_sample_rank_score(expression, up=["e", "d"], down=["a"])
+    assert top == pytest.approx(1.0)
+    # same miRNAs with the order reversed: the up set is the least expressed
+    bottom = single_sample_rank_score(pd.Series(expression.to_numpy()[::-1], index=expression.index), ["e", "d"], ["a"])
+    assert bottom == pytest.approx(-1.0)
+    assert top > bottom
+    # up {b, d}: mean rank 3 halfway between 1.5 and 4.5 -> 0
+    assert single_sample_rank_score(expression, up=["b", "d"], down=[]) == pytest.approx(0.0)
+
+
+def test_rank_score_averages_ties_and_ignores_absent_mirnas():
+    expression = pd.Series({"a": 0.0, "b": 0.0, "c": 5.0, "d": 7.0})  # ranks 1.5, 1.5, 3, 4
+    up_only = single_sample_rank_score(expression, up=["c", "absent"], down=[])
+    assert up_only == pytest.approx((3 - 1) / (4 - 1) - 0.5)  # 1/6
+    assert (up_only.n_up, up_only.n_down) == (1, 0)
+    down_only = single_sample_rank_score(expression, up=["absent"], down=["a"])
+    assert down_only == pytest.approx(-((1.5 - 1) / (4 - 1) - 0.5))  # 1/3
+    assert (down_only.n_up, down_only.n_down) == (0, 1)
+
+
+def test_rank_score_without_any_found_mirna_is_nan():
+    score = single_sample_rank_score(pd.Series({"a": 1.0, "b": 2.0}), up=["x"], down=["y"])
+    assert math.isnan(score)
+    assert (score.n_up, score.n_down) == (0, 0)
+
+
+# scoring an AnnData ---------------------------------------------------------------------------------------------
+
+
+def test_batch_of_one_sample_is_scored():
+    counts = simulated_cohort().iloc[[-1]]  # one case sample
+    counts.loc[:, "miR-9"] = 0  # undetected: must not be ranked
+    signatures = signature_table(
+        [("S", "miR-0", "up", ""), ("S", "miR-1", "up", ""), ("S", "miR-5", "down", ""), ("S", "miR-9", "down", "")]
+    )
+    scores = score_signatures(make_adata(counts), signatures).set_index("method")
+    assert len(scores) == 2
+    detected_cpm = counts.iloc[0][counts.iloc[0] > 0] / counts.iloc[0].sum() * 1e6
+    expected = single_sample_rank_score(detected_cpm, ["miR-0", "miR-1"], ["miR-5"])
+    assert scores.loc["rank_single_sample", "score"] == pytest.approx(expected)
+    assert scores.loc["rank_single_sample", ["n_up", "n_down"]].tolist() == [2, 1]
+    assert np.isfinite(scores.loc["scanpy_cohort", "score"])
+    assert scores.loc["scanpy_cohort", ["n_up", "n_down"]].tolist() == [2, 1]
+
+
+def test_cohort_score_separates_raised_group():
+    counts = simulated_cohort()
+    up = [f"miR-{i}" for i in range(5)]
+    down = [f"miR-{i}" for i in range(5, 8)]
+    score, n_up, n_down = scanpy_cohort_score(cohort_log_cpm(make_adata(counts)), up, down)
+    assert (n_up, n_down) == (5, 3)
+    cases, controls = score[score.index.str.startswith("case")], score[score.index.str.startswith("control")]
+    assert cases.min() > controls.max()
+    again, _, _ = scanpy_cohort_score(cohort_log_cpm(make_adata(counts)), up, down)
+    pd.testing.assert_series_equal(score, again)  # control miRNAs are drawn deterministically
+
+
+def test_score_table_has_both_methods_nan_for_missing_and_flag_counts():
+    counts = simulated_cohort()
+    signatures = signature_table(
+        [
+            ("raised", "miR-0", "up", "pan_cancer"),
+            ("raised", "miR-1", "up", ""),
+            ("raised", "miR-5", "down", "blood_cell"),
+            ("raised", "hsa-miR-not-measured", "up", "blood_cell"),
+            ("absent", "hsa-miR-not-measured", "up", ""),
+            ("absent", "hsa-miR-also-not", "down", ""),
+        ]
+    )
+    scores = score_signatures(make_adata(counts), signatures)
+    assert list(scores.columns) == ["sample", "signature", "method", "score", "n_up", "n_down", "n_flagged"]
+    assert len(scores) == len(counts) * 2 * 2
+    absent = scores[scores["signature"] == "absent"]
+    assert absent["score"].isna().all()
+    assert (absent[["n_up", "n_down", "n_flagged"]] == 0).all().all()
+    raised = scores[scores["signature"] == "raised"]
+    assert (raised[["n_up", "n_down", "n_flagged"]] == [2, 1, 2]).all().all()
+    for method, group in raised.groupby("method"):
+        by_sample = group.set_index("sample")["score"]
+        assert by_sample.filter(like="case").min() > by_sample.filter(like="control").max(), method
+
+
+def test_signature_covering_every_detected_mirna_has_no_score():
+    counts = pd.DataFrame({"a": [5, 9], "b": [7, 3], "c": [0, 0]}, index=["s1", "s2"])
+    signatures = signature_table([("all", "a", "up", ""), ("all", "b", "up", "")])
+    with pytest.warns(UserWarning, match="no cohort score"):
+        scores = score_signatures(make_adata(counts), signatures)
+    assert scores["score"].isna().all()  # no rank position and no control miRNA left
+    assert (scores["n_up"] == 2).all()
+
+
+def load_rule_script(name):
+    spec = importlib.util.spec_from_file_location(name, REPO / "workflow" / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_rule_script_writes_scores_and_leaves_nothing_on_bad_input(tmp_path, monkeypatch):
+    main = load_rule_script("score_signatures").main
+    monkeypatch.setattr(sys, "stderr", sys.stderr)  # main() sends stderr to its log file
+    h5ad = tmp_path / "mirna.h5ad"
+    make_adata(simulated_cohort()).write_h5ad(h5ad)
+    good = tmp_path / "good.tsv"
+    good.write_text(HEADER + "S\tx\tplasma\tmiR-0\tup\t1\tSomeone 2020\t\n")
+    bad = tmp_path / "bad.tsv"
+    bad.write_text(HEADER + "S\tx\tplasma\tmiR-0\tpanel\t1\tSomeone 2020\t\n")
+
+    baseline = tmp_path / "baseline.tsv"
+    simulated_cohort(seed=2).T.rename_axis("mirna").to_csv(baseline, sep="\t")
+
+    def run(signatures, output):
+        main(
+            SimpleNamespace(
+                input=SimpleNamespace(h5ad=str(h5ad), signatures=str(signatures), baseline=str(baseline)),
+                params=SimpleNamespace(min_cohort_healthy=3),
+                output=SimpleNamespace(scores=str(output)),
+                log=[str(tmp_path / "score.log")],
+            )
+        )
+
+    run(good, tmp_path / "scores.tsv")
+    written = pd.read_csv(tmp_path / "scores.tsv", sep="\t")
+    assert written.shape == (24, 7)
+    assert set(written["method"]) == {"rank_single_sample", "scanpy_cohort", "zscore_reference_baseline"}
+    assert "8 samples x 200 miRNAs, 1 signatures" in (tmp_path / "score.log").read_text()
+    with pytest.raises(ValueError):
+        run(bad, tmp_path / "not_written.tsv")
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "bad.tsv",
+        "baseline.tsv",
+        "good.tsv",
+        "mirna.h5ad",
+        "score.log",
+        "scores.tsv",
+    ]
+
+
+# z-scores against healthy samples --------------------------------------------------------------------------------
+
+
+def test_zscores_use_cohort_controls_when_there_are_enough():
+    counts = simulated_cohort()
+    adata = make_adata(counts)
+    adata.obs["condition"] = ["healthy"] * 4 + ["cancer"] * 4
+    signatures = signature_table([("S", "miR-0", "up", ""), ("S", "miR-1", "up", ""), ("S", "miR-5", "down", "")])
+    scores = score_signatures(adata, signatures, baseline=None, min_cohort_healthy=3)
+    zscores = scores[scores["method"] == "zscore_cohort_healthy"].set_index("sample")["score"]
+    assert len(zscores) == 8
+    # cases raise miR-0/1 and lower miR-5 8-fold: 3 log2 units, many healthy SDs
+    assert zscores.filter(like="case").min() > 5 > zscores.filter(like="control").abs().max()
+    # by hand for one case: mean z of the up set minus z of the down set
+    log_cpm = np.log2(counts.div(counts.sum(axis=1), axis=0) * 1e6 + 1)
+    controls = log_cpm.iloc[:4]
+    z = (log_cpm.loc["case0"] - controls.mean()) / controls.std(ddof=1).clip(lower=0.25)
+    assert zscores["case0"] == pytest.approx((z["miR-0"] + z["miR-1"]) / 2 - z["miR-5"])
+
+
+def test_zscores_fall_back_to_the_baseline_and_count_missing_mirnas_as_zero():
+    baseline = simulated_cohort(seed=3).iloc[:4].T  # miRNAs × libraries
+    abundant = baseline.mean(axis=1).idxmax()
+    adata = make_adata(simulated_cohort().drop(columns=abundant))  # never seen in this cohort
+    adata.obs["condition"] = ["healthy"] * 2 + ["unknown"] * 6
+    signatures = signature_table([("S", abundant, "up", "")])
+    scores = score_signatures(adata, signatures, baseline=baseline, min_cohort_healthy=3)
+    zscores = scores[scores["method"] == "zscore_reference_baseline"]
+    assert len(zscores) == 8 and (zscores["n_up"] == 1).all()
+    assert (zscores["score"] < -3).all()  # zero counts against a baseline that has miR-1
+    assert "zscore_cohort_healthy" not in set(scores["method"])
+
+
+# signature tables -----------------------------------------------------------------------------------------------
+
+
+def test_curated_table_is_valid_and_flags_known_confounders():
+    table = load_signatures(CURATED)
+    assert set(table["direction"]) == {"up", "down"}
+    assert (table["citation"].str.strip() != "").all()
+    assert table["signature"].nunique() >= 10
+    mature = set(read_fasta(REPO / "resources" / "mirbase-v22-hsa" / "mature.fa"))
+    assert set(table["mirna"]) <= mature, set(table["mirna"]) - mature
+    flags = table.groupby("mirna")["flag"].agg(set)
+    for mirna in ("hsa-miR-21-5p", "hsa-miR-1246"):
+        assert flags[mirna] == {"pan_cancer"}
+    background = pd.read_csv(REPO / "resources" / "signatures" / "background_markers.tsv", sep="\t")
+    blood_cell = set(background.loc[background["marker_set"].isin(["RBC", "MYELOID", "LYMPHOID", "PLATELET"]), "mirna"])
+    assert blood_cell & set(flags.index)
+    for mirna in blood_cell & set(flags.index):
+        assert "" not in flags[mirna], f"{mirna} is a blood-cell marker but not flagged"
+
+
+def test_bad_direction_names_file_and_line(tmp_path):
+    path = tmp_path / "signatures.tsv"
+    good_row, bad_row = "S\tx\tplasma\thsa-miR-1\tup\t1\tA 2020\t\n", "S\tx\tplasma\thsa-miR-2\tpanel\t0.5\tA\t\n"
+    path.write_text(HEADER + good_row + bad_row)
+    with pytest.raises(ValueError, match=rf"{path}: line 3 \(S hsa-miR-2\): direction 'panel'"):
+        load_signatures(path)
+
+
+def test_missing_citation_names_line(tmp_path):
+    path = tmp_path / "signatures.tsv"
+    path.write_text(HEADER + "S\tx\tplasma\thsa-miR-1\tdown\t1\t\t\n")
+    with pytest.raises(ValueError, match=r"line 2 \(S hsa-miR-1\): missing citation"):
+        load_signatures(path)

@@ -1,0 +1,15 @@
+"""The workflow run on the three real exRNAQC017 samples with the shared references, shared by
+the workflow tests that read its outputs."""
+
+import pytest
+
+from exomir.devtools.runs import exrnaqc_rows, run_snakemake, shared_references, write_config, write_sample_sheet
+
+
+@pytest.fixture(scope="session")
+def exrnaqc_run(tmp_path_factory):
+    """One full workflow run on the three real exRNAQC samples, shared by the tests."""
+    workdir = tmp_path_factory.mktemp("exrnaqc")
+    sheet = write_sample_sheet(workdir / "samples.tsv", exrnaqc_rows())
+    run_snakemake(workdir, "--configfile", write_config(workdir, sheet, **shared_references()))
+    return workdir

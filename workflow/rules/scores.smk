@@ -1,0 +1,105 @@
+# Scoring: literature signatures, tissue deconvolution and tumour origin (results/scores/), from the
+# count AnnData and the references of rules/references.smk.
+
+
+rule score_signatures:
+    input:
+        h5ad="results/counts/mirna.h5ad",
+        signatures=config["score"]["signatures"],
+        baseline=when(HAS_HEALTHY_BASELINE, rules.healthy_baseline.output.counts),
+    output:
+        scores="results/scores/signature_scores.tsv",
+    log:
+        "logs/scores/score_signatures.log",
+    benchmark:
+        "benchmarks/scores/score_signatures.tsv"
+    conda:
+        "../../envs/scores.yaml"
+    threads: 1
+    resources:
+        mem_mb=grow_with_attempt(4000),
+        runtime=30,
+    params:
+        min_cohort_healthy=config["score"]["min_cohort_healthy"],
+    script:
+        "../scripts/score_signatures.py"
+
+
+rule deconvolve:
+    input:
+        h5ad="results/counts/mirna.h5ad",
+        reference=when(HAS_TISSUE_REFERENCE, config["score"]["tissue_reference"]),
+        markers=config["qc"]["markers"],
+    output:
+        table="results/scores/deconvolution.tsv",
+    log:
+        "logs/scores/deconvolve.log",
+    benchmark:
+        "benchmarks/scores/deconvolve.tsv"
+    conda:
+        "../../envs/scores.yaml"
+    threads: 1
+    resources:
+        mem_mb=grow_with_attempt(2000),
+        runtime=10,
+    params:
+        tissues=config["score"]["tissues"],
+    script:
+        "../scripts/deconvolve.py"
+
+
+rule tumour_origin:
+    input:
+        h5ad="results/counts/mirna.h5ad",
+        qc="results/qc/sample_qc.tsv",
+        groups=rules.precursor_groups.output.groups,
+        baseline=when(HAS_TUMOUR_ATLAS, rules.healthy_baseline.output.counts),
+        profiles=when(HAS_TUMOUR_ATLAS, rules.tcga_atlas.output.profiles),
+        profile_info=when(HAS_TUMOUR_ATLAS, rules.tcga_atlas.output.info),
+        holdout=when(HAS_TUMOUR_ATLAS, rules.tcga_atlas.output.holdout),
+        markers=config["qc"]["markers"],
+        signatures=config["score"]["signatures"],
+    output:
+        calls="results/scores/tumour_origin.tsv",
+        ranking="results/scores/tumour_origin_ranking.tsv",
+        calibration="results/scores/tumour_origin_calibration.tsv",
+    log:
+        "logs/scores/tumour_origin.log",
+    benchmark:
+        "benchmarks/scores/tumour_origin.tsv"
+    conda:
+        "../../envs/scores.yaml"
+    threads: 1
+    resources:
+        mem_mb=grow_with_attempt(2000),
+        runtime=30,
+    params:
+        **config["tumour_origin"],
+    script:
+        "../scripts/tumour_origin.py"
+
+
+rule scored_anndata:
+    input:
+        h5ad="results/counts/mirna.h5ad",
+        scores=rules.score_signatures.output.scores,
+        deconvolution=rules.deconvolve.output.table,
+        qc="results/qc/sample_qc.tsv",
+        calls=rules.tumour_origin.output.calls,
+        ranking=rules.tumour_origin.output.ranking,
+    output:
+        h5ad="results/scores/scored.h5ad",
+        heatmap=multiext("results/scores/figures/signature_heatmap", ".png", ".svg"),
+        deconvolution=multiext("results/scores/figures/deconvolution", ".png", ".svg"),
+    log:
+        "logs/scores/scored_anndata.log",
+    benchmark:
+        "benchmarks/scores/scored_anndata.tsv"
+    conda:
+        "../../envs/scores.yaml"
+    threads: 1
+    resources:
+        mem_mb=grow_with_attempt(2000),
+        runtime=10,
+    script:
+        "../scripts/scored_anndata.py"

@@ -1,0 +1,9 @@
+"""exomir: small-RNA sequencing of extracellular vesicles, from reads to miRNA counts, QC and scores.
+
+One subpackage per stage of the workflow (workflow/rules/<stage>.smk writes results/<stage>/):
+references, inserts, quantify, counts, qc, scores and report; `common` holds what several stages
+share (atomic writes, FASTA, the sample sheet, the config checks, marker roles, per-sample stats),
+and `devtools` what tests/ and bench/ use: the read simulator, truth scoring, workflow runs.
+"""
+
+__version__ = "0.4.0"

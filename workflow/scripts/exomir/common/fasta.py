@@ -1,0 +1,26 @@
+"""Reading reference FASTA files (miRBase, MirGeneDB, annotation sets)."""
+
+import dnaio
+
+
+def read_fasta(path, name_prefix=""):
+    """{first word of header: DNA sequence} for records whose name starts with `name_prefix`."""
+    records = {}
+    with dnaio.open(path) as fasta:
+        for record in fasta:
+            name = record.name.split()[0]
+            if name.lower().startswith(name_prefix.lower()):
+                records[name] = record.sequence.upper().replace("U", "T")
+    return records
+
+
+def accession_names(mature_fasta, species_prefix="hsa"):
+    """{miRBase accession: mature name} from FASTA headers such as '>hsa-miR-21-5p MIMAT0000076 ...'."""
+    names = {}
+    with dnaio.open(mature_fasta) as fasta:
+        for record in fasta:
+            fields = record.name.split()
+            if len(fields) < 2 or not fields[0].lower().startswith(species_prefix.lower()):
+                continue
+            names[fields[1]] = fields[0]
+    return names

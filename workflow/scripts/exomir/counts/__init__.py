@@ -1,0 +1,1 @@
+"""Stage counts: cohort matrices, normalisations and the count AnnData (results/counts/)."""

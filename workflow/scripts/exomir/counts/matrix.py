@@ -1,0 +1,85 @@
+"""Join per-sample counts into cohort matrices and the count AnnData.
+
+Matrices (miRNA, isomiR, biotype feature × sample) are sums of the per-sample tables of
+exomir.quantify; absent is 0. Each normalisation of the miRNA counts (exomir.common.normalise)
+is a TSV and a layer of the AnnData.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+import anndata
+import numpy as np
+import pandas as pd
+
+from exomir.common.biotypes import BIOTYPE_PRIORITY
+from exomir.common.normalise import normalisations
+
+# Counts are whole molecules or 1/N shares of them: ten significant digits keep both exact.
+COUNT_FORMAT = "%.10g"
+
+
+def count_matrix(per_sample, keys="mirna", value="count"):
+    """Feature × sample matrix of `value` from {sample: per-sample table}; absent = 0.
+
+    With keys="mirna", also returns the miRNA → accession map (a mature name keeps one
+    accession); otherwise the second value is None."""
+    columns = {sample: table.groupby(keys)[value].sum() for sample, table in per_sample.items()}
+    matrix = pd.DataFrame(columns).fillna(0.0).sort_index()
+    if keys != "mirna":
+        return matrix, None
+    matrix.index.name = "mirna"
+    accessions = pd.concat(table.set_index("mirna")["accession"] for table in per_sample.values())
+    accessions = accessions[~accessions.index.duplicated()].reindex(matrix.index)
+    return matrix, accessions
+
+
+def to_anndata(layers, accessions, samples, canonical, isomir):
+    """Samples × miRNAs AnnData: sample sheet as obs, X = raw counts, one layer per
+    normalisation plus the canonical and isomiR parts of the counts."""
+    matrix = layers["counts"]
+    obs = samples.loc[matrix.columns].astype(str).copy()
+    obs.index.name = None
+    var = pd.DataFrame({"accession": accessions.values}, index=matrix.index.astype(str))
+    var.index.name = None
+    adata = anndata.AnnData(X=matrix.T.to_numpy(dtype=np.float64), obs=obs, var=var)
+    parts = {"canonical": canonical, "isomir": isomir}
+    for name, layer in {**layers, **parts}.items():
+        adata.layers[name] = (
+            layer.reindex(index=matrix.index, columns=matrix.columns)
+            .fillna(np.nan if name == "spike_in" else 0.0)
+            .T.to_numpy(dtype=np.float64)
+        )
+    return adata
+
+
+def cohort_matrices(
+    mirnas: Mapping[str, pd.DataFrame],
+    isomirs: Mapping[str, pd.DataFrame],
+    features: Mapping[str, pd.DataFrame],
+    stats: Mapping[str, Mapping[str, Any]],
+    sample_sheet: pd.DataFrame,
+) -> tuple[dict[str, pd.DataFrame], anndata.AnnData]:
+    """Every cohort table and the AnnData from the per-sample quantify tables and stats, all
+    keyed by sample in sheet order. Tables: counts, cpm, tmm_cpm, spike_in, factors, isomirs,
+    features, biotypes."""
+    samples = list(mirnas)
+    matrix, accessions = count_matrix(mirnas)
+    canonical, _ = count_matrix(mirnas, value="canonical")
+    isomir, _ = count_matrix(mirnas, value="isomir")
+    spike_in_molecules = pd.Series({sample: stats[sample]["biotype_molecules"]["spike_in"] for sample in samples})
+    layers, factors = normalisations(matrix, spike_in_molecules)
+    adata = to_anndata(layers, accessions, sample_sheet, canonical, isomir)
+    adata.uns["normalisation_factors"] = factors.reset_index().astype({"sample": str}).to_dict(orient="list")
+    biotypes = pd.DataFrame({sample: stats[sample]["biotype_reads"] for sample in samples}).reindex(
+        list(BIOTYPE_PRIORITY)
+    )
+    biotypes.index.name = "biotype"
+    tables = {
+        **layers,
+        "factors": factors,
+        "isomirs": count_matrix(isomirs, keys=["mirna", "sequence", "variant"])[0],
+        "features": count_matrix(features, keys=["biotype", "feature", "fragment_type"])[0],
+        "biotypes": biotypes,
+    }
+    return tables, adata

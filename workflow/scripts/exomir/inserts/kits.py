@@ -1,0 +1,253 @@
+"""Library-kit presets (resources/kits.yaml): checking them and detecting a sample's kit from
+its reads.
+
+Detection reads the first reads of a sample and asks, for every kit, whether the kit's read
+layout fits each read: its 3' adapter found by cutadapt's aligner (as in trimming; a UMI
+kit's adapter includes the UMI and the adapter after it) where it leaves an insert of the
+kit's length range after the kit's clips. A kit's support is the fraction of reads it fits.
+Kits that share an adapter (TruSeq, NEXTflex, Lexogen) fit nearly the same reads; between
+them the reads decide by how many inserts, clipped as the kit says, are exactly a known
+mature miRNA: 4 random bases left on an insert (or cut from it) spoil every such match.
+"""
+
+import functools
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+from cutadapt.adapters import BackAdapter
+
+KITS_SCHEMA = Path(__file__).resolve().parents[3] / "schemas" / "kits.schema.yaml"
+AUTO = "auto"
+
+MIN_PARTIAL = 6  # shortest adapter prefix still taken as the adapter at a read's end
+ANCHOR = 3  # adapter nt that must match exactly where the insert ends
+MIN_WHOLE = 10  # adapter nt that prove a read untrimmed (4**-10 per position by chance)
+# Kits whose support differs by less than this are told apart by their exact-miRNA inserts,
+# then by their order in kits.yaml. Measured: on TruSeq reads (exRNAQC017, miRTrace, simulated)
+# NEXTflex v3 trails by 0.56-0.93 (22-nt inserts lose 8 nt); on simulated NEXTflex v3 reads
+# TruSeq trails by 0.003.
+TIE_MARGIN = 0.05
+
+
+class KitDetectionError(ValueError):
+    """No kit explains enough of a sample's reads."""
+
+
+def load_kits(path: str | os.PathLike) -> dict[str, dict[str, Any]]:
+    """Read the kit presets, checked against workflow/schemas/kits.schema.yaml and for what a
+    schema cannot say: a UMI's `after` starts with the adapter, insert_length is [min, max].
+    Every problem raises naming the file and the kit."""
+    with open(path) as handle:
+        kits = yaml.safe_load(handle)
+    if isinstance(kits, dict) and AUTO in kits:
+        raise ValueError(f"{path}: '{AUTO}' is reserved for kit detection and cannot name a kit")
+    error = jsonschema.exceptions.best_match(_kits_validator().iter_errors(kits))
+    if error is not None:
+        where = "kit '" + "', key '".join(map(str, error.absolute_path)) + "'" if error.absolute_path else "top level"
+        raise ValueError(f"{path}: {where}: {error.message}")
+    for kit_name, kit in kits.items():
+        umi = kit["umi"]
+        if umi and not (kit["adapter_3p"] and umi["after"].startswith(kit["adapter_3p"])):
+            raise ValueError(f"{path}: kit '{kit_name}': umi.after must start with adapter_3p")
+        low, high = kit["insert_length"]
+        if not 0 < low <= high:
+            raise ValueError(f"{path}: kit '{kit_name}': insert_length {kit['insert_length']} is not [min, max]")
+    return kits
+
+
+@functools.cache
+def _kits_validator() -> jsonschema.Draft202012Validator:
+    with open(KITS_SCHEMA) as handle:
+        return jsonschema.Draft202012Validator(yaml.safe_load(handle))
+
+
+def kit_preset(kits, kit_name):
+    """Return the preset of `kit_name`, or fail naming the known kits."""
+    try:
+        return kits[kit_name]
+    except KeyError:
+        raise KeyError(f"unknown kit '{kit_name}' (known: {', '.join(sorted(kits))})") from None
+
+
+def layout_adapter(kit):
+    """The sequence that follows a kit's insert in read 1, as cutadapt searches it: the
+    3' adapter, or for a UMI kit `after` + N per UMI base + `then_adapter`."""
+    umi = kit["umi"]
+    return umi["after"] + "N" * umi["length"] + umi["then_adapter"] if umi else kit["adapter_3p"]
+
+
+def adapter_matchers(kits, error_rate):
+    """{layout adapter: cutadapt 3' adapter} for every kit with an adapter. A match may have
+    `error_rate` errors and may be a prefix of at least MIN_PARTIAL nt at the read's end."""
+    return {
+        adapter: BackAdapter(adapter, max_errors=error_rate, min_overlap=MIN_PARTIAL, name=adapter)
+        for adapter in sorted({layout_adapter(kit) for kit in kits.values() if kit["adapter_3p"]})
+    }
+
+
+def layout_insert(read, start, kit):
+    """The insert that `kit`'s layout reads in `read` whose adapter starts at `start`, or
+    None when it is outside the kit's insert length range."""
+    low, high = kit["insert_length"]
+    insert_end = start - kit["clip_3p"]
+    if not low <= insert_end - kit["clip_5p"] <= high:
+        return None
+    return read[kit["clip_5p"] : insert_end]
+
+
+@dataclass
+class KitEvidence:
+    """Reads a kit's layout fits (`supported`), and how many of those give an insert that is
+    exactly a known mature miRNA (`mirna_exact`)."""
+
+    supported: int = 0
+    mirna_exact: int = 0
+
+
+@dataclass
+class Detection:
+    """Evidence for every kit from the first `reads` reads of a sample."""
+
+    reads: int
+    evidence: dict = field(default_factory=dict)
+
+    def support(self, kit_name):
+        return self.evidence[kit_name].supported / self.reads if self.reads else 0.0
+
+    def mirna_exact(self, kit_name):
+        return self.evidence[kit_name].mirna_exact / self.reads if self.reads else 0.0
+
+
+def gather_evidence(read_counts, kits, mature_sequences, error_rate):
+    """Fit every kit's layout to reads given as {sequence: reads}, each distinct read once.
+
+    The insert ends where the first adapter starts, so that QIAseq's second adapter, or the
+    index and poly(A) after a TruSeq or v1.5 adapter, do not pass for another kit's.
+    Kits without an adapter (reads already trimmed) fit a read in which no adapter is found
+    whole, whose length is in their range and below the longest read's: untrimmed reads all
+    have the run's read length.
+    """
+    adapter_kits = {name: kit for name, kit in kits.items() if kit["adapter_3p"]}
+    trimmed_kits = {name: kit for name, kit in kits.items() if not kit["adapter_3p"]}
+    matchers = adapter_matchers(kits, error_rate)
+    mature = set(mature_sequences)
+    evidence = {name: KitEvidence() for name in kits}
+    no_adapter_lengths, no_adapter_mirna_lengths = Counter(), Counter()
+    longest = reads = 0
+    for sequence, count in read_counts.items():
+        reads += count
+        length = len(sequence)
+        longest = max(longest, length)
+        matches = {adapter: matcher.match_to(sequence) for adapter, matcher in matchers.items()}
+        found = [match for match in matches.values() if match is not None]
+        # A prefix at the read's end is too short to prove an adapter (miR-22-3p ends in
+        # QIAseq's AACTGT); only MIN_WHOLE adapter nt make a read untrimmed.
+        if not any(match.rstop - match.rstart >= MIN_WHOLE for match in found):
+            no_adapter_lengths[length] += count
+            no_adapter_mirna_lengths[length] += count * (sequence in mature)
+        # A match marks where the insert ends only if the adapter's first ANCHOR nt are
+        # exact: the v1.5 adapter is the v1.0 adapter after ATC and would otherwise match
+        # v1.0 reads 3 nt early, with errors.
+        anchored = {
+            adapter: match.rstart
+            for adapter, match in matches.items()
+            if match is not None and sequence[match.rstart : match.rstart + ANCHOR] == adapter[:ANCHOR]
+        }
+        if not anchored:
+            continue
+        first = min(anchored.values())
+        for name, kit in adapter_kits.items():
+            if anchored.get(layout_adapter(kit)) != first:
+                continue
+            insert = layout_insert(sequence, first, kit)
+            if insert is not None:
+                evidence[name].supported += count
+                evidence[name].mirna_exact += count * (insert in mature)
+    for name, kit in trimmed_kits.items():
+        low, high = kit["insert_length"]
+        lengths = [length for length in no_adapter_lengths if low <= length <= high and length < longest]
+        evidence[name].supported = sum(no_adapter_lengths[length] for length in lengths)
+        evidence[name].mirna_exact = sum(no_adapter_mirna_lengths[length] for length in lengths)
+    return Detection(reads=reads, evidence=evidence)
+
+
+def rank_kits(detection, kit_order):
+    """Kit names, best first: by support; within TIE_MARGIN of the best, by exact-miRNA
+    inserts, then by their order in kits.yaml."""
+    by_support = sorted(kit_order, key=lambda name: (-detection.support(name), kit_order.index(name)))
+    best_support = detection.support(by_support[0])
+    contenders = [name for name in by_support if detection.support(name) >= best_support - TIE_MARGIN]
+    contenders.sort(key=lambda name: (-detection.mirna_exact(name), kit_order.index(name)))
+    return contenders + [name for name in by_support if name not in contenders]
+
+
+def indistinguishable(detection, first, second):
+    """True when the reads give `first` and `second` the same support and exact-miRNA inserts
+    (within TIE_MARGIN): the reads cannot tell the two kits apart."""
+    return (
+        abs(detection.support(first) - detection.support(second)) < TIE_MARGIN
+        and abs(detection.mirna_exact(first) - detection.mirna_exact(second)) < TIE_MARGIN
+    )
+
+
+def describe(detection, names):
+    return ", ".join(f"{name} {detection.support(name):.1%}" for name in names)
+
+
+def choose_kit(sample, declared, detection, kit_order, min_fraction):
+    """Decide the kit of `sample` and say how sure the reads are about it.
+
+    `declared` is the sample sheet's kit or AUTO. A declared kit is always used; AUTO takes
+    the best-ranked kit and fails when it fits fewer than `min_fraction` of the reads.
+    Returns a dict for the per-sample JSON (the preset itself is added by the caller).
+    """
+    ranking = rank_kits(detection, kit_order)
+    detected = ranking[0]
+    ties = [name for name in ranking[1:] if indistinguishable(detection, detected, name)]
+    # The runner-up is the best kit the reads can tell apart from the detected one.
+    runner_up = next((name for name in ranking[1:] if name not in ties), None)
+    enough = detection.support(detected) >= min_fraction
+    warnings = []
+    if declared == AUTO:
+        if not enough:
+            raise KitDetectionError(
+                f"sample '{sample}': no library kit explains at least {min_fraction:.0%} of the first "
+                f"{detection.reads} reads; best candidates: {describe(detection, ranking[:3])}. "
+                "Check the reads, or set the sample's kit in the sample sheet."
+            )
+        kit = detected
+    else:
+        kit = declared
+        if not enough:
+            warnings.append(
+                f"no kit explains {min_fraction:.0%} of the reads (best: {describe(detection, ranking[:3])})"
+            )
+        elif declared != detected and declared not in ties:
+            warnings.append(
+                f"declared kit {declared} fits {detection.support(declared):.1%} of the reads, "
+                f"but {detected} fits {detection.support(detected):.1%}"
+            )
+    notes = []
+    if ties:
+        notes.append(f"reads cannot tell {detected} from {', '.join(ties)} (same adapter and layout)")
+    return {
+        "sample": sample,
+        "declared": declared,
+        "kit": kit,
+        "detected": detected,
+        "support": round(detection.support(detected), 4),
+        "mirna_exact": round(detection.mirna_exact(detected), 4),
+        "runner_up": runner_up,
+        "runner_up_support": round(detection.support(runner_up), 4) if runner_up else None,
+        "kit_support": round(detection.support(kit), 4),
+        "tied_with": ties,
+        "reads_inspected": detection.reads,
+        "warnings": warnings,
+        "notes": notes,
+        "support_by_kit": {name: round(detection.support(name), 4) for name in kit_order},
+    }

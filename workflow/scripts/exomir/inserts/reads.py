@@ -1,0 +1,87 @@
+"""From a sample's FASTQ.gz lanes to its unique inserts: kit, trimming and collapsing in one job.
+
+The kit is decided on the first reads (kits.gather_evidence, kits.choose_kit). Then every read
+is counted, each distinct read trimmed once (trim.trim_distinct), and the inserts clipped,
+length-filtered and collapsed (collapse). One process reads the FASTQ once for all of it:
+the reads are decompressed in a second thread and never written out again.
+
+A declared kit is used as given; a mismatch with the reads becomes a warning in the report.
+`auto` takes the detected kit, or stops naming the best candidates.
+"""
+
+import contextlib
+import itertools
+from collections import Counter
+from operator import attrgetter
+
+import dnaio
+
+from exomir.inserts.collapse import clip_and_filter, collapsed_rows, count_inserts
+from exomir.inserts.kits import choose_kit, gather_evidence
+from exomir.inserts.trim import adapter_finder, trim_distinct
+
+# Distinct reads are counted and trimmed per chunk of reads, so memory stays bounded when
+# most reads are distinct (UMI libraries); 2,000,000 distinct 75-nt reads take about 350 MB.
+READS_PER_CHUNK = 2_000_000
+TRIM_COUNTS = ("input_reads", "adapter_found", "untrimmed_discarded")
+
+
+class ReadFileError(ValueError):
+    """A lane that is not a complete FASTQ (or FASTA) file."""
+
+
+@contextlib.contextmanager
+def lane_sequences(lane):
+    """The read sequences of one lane, read lazily; a malformed or truncated lane raises
+    ReadFileError naming the file and, where the parser knows it, the line."""
+    try:
+        with dnaio.open(lane, open_threads=1) as reads:
+            # map() keeps the per-read work in C: a generator here costs 0.3 s per 2,000,000 reads.
+            yield map(attrgetter("sequence"), reads)
+    except (dnaio.exceptions.FileFormatError, EOFError, OSError) as error:
+        raise ReadFileError(f"{lane}: {error}") from error
+
+
+def distinct_read_chunks(lanes, chunk_reads):
+    """{sequence: reads} of consecutive chunks of at most `chunk_reads` reads of each lane."""
+    for lane in lanes:
+        with lane_sequences(lane) as sequences:
+            while chunk := Counter(itertools.islice(sequences, chunk_reads)):
+                yield chunk
+
+
+def first_reads(lanes, max_reads):
+    """{sequence: reads} of the first `max_reads` reads of the lanes, read in order."""
+    counts = Counter()
+    for lane in lanes:
+        with lane_sequences(lane) as sequences:
+            counts.update(itertools.islice(sequences, max_reads - counts.total()))
+    return counts
+
+
+def detect(sample, declared, lanes, kits, mature_sequences, max_reads, min_fraction, error_rate):
+    """The kit decision on the first `max_reads` reads (see kits.choose_kit), with the chosen
+    kit's preset."""
+    detection = gather_evidence(first_reads(lanes, max_reads), kits, mature_sequences, error_rate)
+    decision = choose_kit(sample, declared, detection, list(kits), min_fraction)
+    decision["preset"] = kits[decision["kit"]]
+    return decision
+
+
+def insert_length_range(kit, min_length, max_length):
+    """The kit's insert length range, either end replaced by the config's when it sets one."""
+    kit_min, kit_max = kit["insert_length"]
+    return (kit_min if min_length is None else min_length, kit_max if max_length is None else max_length)
+
+
+def collapse_lanes(lanes, kit, trim_config, length_range, chunk_reads=READS_PER_CHUNK):
+    """(collapsed rows, stats) of all reads of the lanes trimmed as `kit` says."""
+    adapter = adapter_finder(kit, trim_config["error_rate"], trim_config["min_adapter_overlap"])
+    trimmed, trim_counts = Counter(), Counter(dict.fromkeys(TRIM_COUNTS, 0))
+    for chunk in distinct_read_chunks(lanes, chunk_reads):
+        pairs, counts = trim_distinct(chunk, kit, adapter, trim_config["discard_untrimmed"])
+        trimmed.update(pairs)
+        trim_counts.update(counts)
+    pairs, length_stats = clip_and_filter(trimmed, kit["clip_3p"], *length_range)
+    reads, molecules, umi_stats = count_inserts(pairs, has_umi=bool(kit["umi"]))
+    return collapsed_rows(reads, molecules), {**trim_counts, **length_stats, "umi": umi_stats}

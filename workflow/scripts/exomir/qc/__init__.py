@@ -1,0 +1,1 @@
+"""Stage qc: biofluid-aware sample QC (results/qc/)."""

@@ -1,0 +1,182 @@
+"""Biofluid-aware QC per sample: hemolysis, blood-cell contamination, the ERCC exRNA criteria, biofluid checks,
+miRNA complexity, and a verdict (pass / warn / fail) with the reasons that drove it.
+
+Every threshold comes from the config (`qc` section); config/README.md and the schema give their sources.
+"""
+
+import numpy as np
+import pandas as pd
+
+from exomir.common.markers import BLOOD_COMPONENTS, component_markers, hemolysis_pair
+from exomir.common.normalise import counts_per_million
+
+OUTLIER_METRICS = ["hemolysis_ratio", *(component.qc_index for component in BLOOD_COMPONENTS)]
+# Biotypes of the annotation cascade that are not the human transcriptome.
+NOT_TRANSCRIPTOME = {"spike_in", "genome", "unassigned"}
+COMPLEXITY_MIN_READS = 10
+SEVERITY = {"pass": 0, "warn": 1, "fail": 2}
+# Iglewicz & Hoaglin (1993): modified z = 0.6745 (x − median) / MAD; 0.6745 makes MAD estimate the SD.
+MAD_SCALE = 0.6745
+
+
+def read_metrics(collapse_stats, quantify_stats):
+    """Read-level metrics of one sample from its collapse and quantification stats."""
+    biotype_reads = quantify_stats["biotype_reads"]
+    transcriptome = sum(reads for biotype, reads in biotype_reads.items() if biotype not in NOT_TRANSCRIPTOME)
+    genome_only = biotype_reads.get("genome", 0.0)
+    endogenous_total = quantify_stats["reads"] - biotype_reads.get("spike_in", 0.0)
+    return {
+        "input_reads": collapse_stats["input_reads"],
+        "short_insert_share": collapse_stats["too_short"] / max(collapse_stats["trimmed_reads"], 1),
+        "mirna_reads": biotype_reads.get("miRNA", 0.0),
+        "transcriptome_reads": transcriptome,
+        "genome_only_reads": genome_only,
+        # exceRpt's ratio: transcriptome reads over all genome-mapped (endogenous) reads; annotated
+        # transcripts lie in the genome, and the cascade aligns to the genome only what they leave.
+        "transcriptome_genome_ratio": transcriptome / (transcriptome + genome_only) if transcriptome else 0.0,
+        "unexplained_share": biotype_reads.get("unassigned", 0.0) / endogenous_total if endogenous_total else np.nan,
+    }
+
+
+def marker_metrics(counts, markers):
+    """Hemolysis ratio, contamination indices and complexity per sample from miRNA counts (samples × miRNAs).
+
+    Hemolysis: log2((CPM numerator + 1) / (CPM denominator + 1)), the pair given by the marker table's roles
+    (miR-451a over miR-23a-3p in human), the sequencing analogue of the qPCR ΔCq
+    of Blondal 2013. Indices: percent of miRNA reads on each marker set."""
+    cpm = counts_per_million(counts, axis=1)
+    numerator, denominator = hemolysis_pair(markers)
+
+    def level(mirna):
+        return cpm[mirna] if mirna in cpm else pd.Series(0.0, index=cpm.index)
+
+    metrics = pd.DataFrame(index=counts.index)
+    metrics["hemolysis_ratio"] = np.log2((level(numerator) + 1) / (level(denominator) + 1))
+    for component in BLOOD_COMPONENTS:
+        members = [mirna for mirna in component_markers(markers, component) if mirna in cpm]
+        metrics[component.qc_index] = cpm[members].sum(axis=1) / 1e4  # per cent of miRNA reads
+    metrics["mirnas_10_reads"] = (counts >= COMPLEXITY_MIN_READS).sum(axis=1)
+    return metrics
+
+
+def modified_z(values):
+    """Iglewicz-Hoaglin modified z-scores; with MAD = 0 the mean absolute deviation (× 1.2533, its ratio to the
+    SD for normal data) stands in, and with no spread at all every score is 0."""
+    deviation = values - values.median()
+    mad = deviation.abs().median()
+    if mad > 0:
+        return MAD_SCALE * deviation / mad
+    mean_absolute = deviation.abs().mean()
+    return deviation / (1.2533 * mean_absolute) if mean_absolute > 0 else deviation * 0.0
+
+
+def cohort_outliers(metrics, batches, threshold, min_samples):
+    """Modified z per outlier metric within each batch (or the cohort when no batch has `min_samples`);
+    NaN where the group is too small to judge."""
+    scores = pd.DataFrame(np.nan, index=metrics.index, columns=OUTLIER_METRICS)
+    if batches is None:
+        batches = pd.Series("", index=metrics.index)
+    groups = batches.astype(object).fillna("").astype(str)
+    if not (groups.value_counts() >= min_samples).any():
+        groups = pd.Series("", index=metrics.index)
+    for _, members in groups.groupby(groups):
+        if len(members) >= min_samples:
+            for metric in OUTLIER_METRICS:
+                scores.loc[members.index, metric] = modified_z(metrics.loc[members.index, metric])
+    return scores
+
+
+def hemolysis_class(ratio, thresholds):
+    if ratio > thresholds["high"]:
+        return "hemolysed"
+    return "moderate" if ratio >= thresholds["moderate"] else "clean"
+
+
+def judge(row, biofluid, outlier_scores, config, genome_configured):
+    """(verdict, reasons) of one sample from its metrics and the config thresholds."""
+    findings = []
+
+    def below(value, limits, what, citation, fmt="{:,.0f}"):
+        for severity in ("fail", "warn"):
+            limit = limits.get(f"{severity}_below")
+            if limit is not None and value < limit:
+                findings.append((severity, f"{what} {fmt.format(value)} < {fmt.format(limit)}{citation}"))
+                return
+
+    def above(value, limits, what, citation, fmt="{:.2f}"):
+        for severity in ("fail", "warn"):
+            limit = limits.get(f"{severity}_above")
+            if limit is not None and value > limit:
+                findings.append((severity, f"{what} {fmt.format(value)} > {fmt.format(limit)}{citation}"))
+                return
+
+    below(row["transcriptome_reads"], config["transcriptome_reads"], "transcriptome reads", " (ERCC exRNA criterion)")
+    if genome_configured:
+        below(
+            row["transcriptome_genome_ratio"],
+            config["transcriptome_genome_ratio"],
+            "transcriptome/genome ratio",
+            " (ERCC exRNA criterion)",
+            "{:.2f}",
+        )
+    below(row["mirnas_10_reads"], config["mirnas_10_reads"], "miRNAs with >= 10 reads", "")
+    if row["hemolysis_class"] == "hemolysed":
+        findings.append(
+            (
+                "warn",
+                f"hemolysis ratio {row['hemolysis_ratio']:.2f} > {config['hemolysis']['high']} "
+                "(qPCR cut-off of Shah 2016, indicative for sequencing)",
+            )
+        )
+    for metric, score in outlier_scores.items():
+        if score > config["outliers"]["modified_z"]:
+            findings.append(("warn", f"{metric} {row[metric]:.2f} is a cohort outlier (modified z {score:.1f})"))
+    if biofluid == "saliva":
+        above(
+            row["unexplained_share"],
+            config["saliva_unexplained_share"],
+            "share of reads no human annotation explains",
+            " (saliva; bacterial load)",
+        )
+    if biofluid == "urine":
+        low_input = config["urine_low_input"]
+        if row["mirna_reads"] < low_input["mirna_reads_below"]:
+            findings.append(
+                (
+                    "warn",
+                    f"low input (urine): {row['mirna_reads']:,.0f} miRNA reads < {low_input['mirna_reads_below']:,}",
+                )
+            )
+        if row["short_insert_share"] > low_input["short_insert_share_above"]:
+            findings.append(
+                (
+                    "warn",
+                    f"low input (urine): {row['short_insert_share']:.2f} of reads are adapter "
+                    f"dimers or short inserts > {low_input['short_insert_share_above']}",
+                )
+            )
+    verdict = max((severity for severity, _ in findings), key=SEVERITY.get, default="pass")
+    return verdict, "; ".join(reason for _, reason in findings)
+
+
+def sample_qc(samples, counts, read_table, markers, config, genome_configured):
+    """The QC table: one row per sample with metrics, outlier scores, verdict and reasons."""
+    table = read_table.join(marker_metrics(counts, markers))
+    table.insert(0, "biofluid", samples["biofluid"].astype(str))
+    if not genome_configured:  # without genome-mapped reads the ratio would always read 1
+        table["transcriptome_genome_ratio"] = np.nan
+    table["hemolysis_class"] = [hemolysis_class(ratio, config["hemolysis"]) for ratio in table["hemolysis_ratio"]]
+    outliers = cohort_outliers(
+        table, samples.get("batch"), config["outliers"]["modified_z"], config["outliers"]["min_samples"]
+    )
+    judged = [
+        judge(
+            table.loc[sample], table.loc[sample, "biofluid"], outliers.loc[sample].dropna(), config, genome_configured
+        )
+        for sample in table.index
+    ]
+    table["verdict"] = [verdict for verdict, _ in judged]
+    table["reasons"] = [reasons for _, reasons in judged]
+    table = table.join(outliers.add_suffix("_modified_z"))
+    table.index.name = "sample"
+    return table

@@ -1,0 +1,1 @@
+"""Stage report: the MultiQC tables and the report (results/report/)."""

@@ -1,0 +1,70 @@
+"""Check every sample's mirGFF3 with mirtop's validator and summarise it with mirtop stats.
+
+mirtop 0.4.30's `mirtop validate` command does nothing (its dispatcher looks for "validator"
+while the parser names the command "validate"), so the validator is called here directly and
+every ERROR it logs is counted. Each line's UID must also decode, with mirtop, to its Read.
+The stats (`*_mirtop_stats.log`) feed MultiQC's mirtop module.
+"""
+
+import logging
+import shutil
+import tempfile
+from argparse import Namespace
+from pathlib import Path
+
+from mirtop.gff import validator
+from mirtop.gff.classgff import feature
+from mirtop.gff.stats import stats
+from mirtop.mirna.realign import read_id
+
+
+class ErrorCounter(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.ERROR)
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def problems(gff_paths):
+    """Messages of mirtop's validator, plus lines whose UID does not decode to their Read."""
+    counter = ErrorCounter()
+    logging.getLogger().addHandler(counter)
+    try:
+        validator.check_multiple(Namespace(files=[str(path) for path in gff_paths]))
+    finally:
+        logging.getLogger().removeHandler(counter)
+    found = list(counter.messages)
+    for path in gff_paths:
+        with open(path) as handle:
+            for number, line in enumerate(handle, start=1):
+                if line.startswith("#"):
+                    continue
+                attributes = feature(line).attributes
+                if read_id(attributes["UID"]) != attributes["Read"]:
+                    found.append(f"{path}, line {number}: UID {attributes['UID']} is not {attributes['Read']}")
+    return found
+
+
+def has_features(path: str) -> bool:
+    """True when the mirGFF3 at `path` has at least one feature line."""
+    with open(path) as handle:
+        return any(not line.startswith("#") and line.strip() for line in handle)
+
+
+def write_stats(gff_paths: list[str], stats_path: str, table_path: str) -> list[str]:
+    """mirtop stats of the files that have features, moved into place as `stats_path` (the
+    `*_mirtop_stats.log` MultiQC reads) and `table_path`. mirtop stats fails on a file without
+    features (a sample with no miRNA read), so such files are left out; they are returned."""
+    with_features = [path for path in gff_paths if has_features(path)]
+    # Beside the outputs, so the moves below are renames within one filesystem.
+    with tempfile.TemporaryDirectory(dir=Path(stats_path).parent) as folder:
+        if with_features:
+            stats(Namespace(files=with_features, out=folder))
+        else:
+            Path(folder, "mirtop_stats.log").write_text("{}\n")
+            Path(folder, "mirtop_stats.txt").write_text("")
+        shutil.move(Path(folder, "mirtop_stats.log"), stats_path)
+        shutil.move(Path(folder, "mirtop_stats.txt"), table_path)
+    return sorted(set(gff_paths) - set(with_features))

@@ -1,0 +1,213 @@
+"""The workflow's own tables for the QC report, written as MultiQC custom content (`*_mqc.tsv`
+with a YAML-like comment header): read funnel, insert lengths, top miRNAs, library kits,
+biotypes, tRNA fragments, sample QC, tumour origin, deconvolution and signature scores.
+
+Each table is built by a function here from the outputs of the stages, and SECTIONS gives
+its MultiQC section: id, name, description and plot type.
+"""
+
+import json
+from collections.abc import Sequence
+
+import pandas as pd
+
+from exomir.common.atomic import atomic_path
+from exomir.common.biotypes import BIOTYPE_PRIORITY
+from exomir.scores.scored import RESEARCH_USE_ONLY, score_matrices, stacked_shares
+
+FUNNEL_STAGES = ["input_reads", "adapter_found", "length_passed", "unique_sequences", "mirna_reads"]
+
+
+def funnel_row(collapse_stats, quantify_stats):
+    """One sample's read funnel from the insert and quantification steps' JSON reports."""
+    return {
+        "input_reads": collapse_stats["input_reads"],
+        "adapter_found": collapse_stats["adapter_found"],
+        "length_passed": collapse_stats["length_passed"],
+        "unique_sequences": collapse_stats["unique_sequences"],
+        "mirna_reads": round(quantify_stats["mirna_molecules"], 1),
+    }
+
+
+def read_funnel(samples, collapse_stats, quantify_stats):
+    rows = {}
+    for sample, collapsed, quantified in zip(samples, collapse_stats, quantify_stats):
+        rows[sample] = funnel_row(collapsed, quantified)
+    funnel = pd.DataFrame.from_dict(rows, orient="index")[FUNNEL_STAGES]
+    funnel["mirna_percent"] = (
+        100 * funnel["mirna_reads"] / funnel["input_reads"].where(funnel["input_reads"] > 0)
+    ).round(2)
+    funnel.index.name = "sample"
+    return funnel
+
+
+def insert_length_shares(samples, collapse_stats):
+    """Per cent of each sample's kept reads at each insert length (samples × lengths)."""
+    lengths = {
+        sample: pd.Series(stats["insert_lengths"], dtype="float64") for sample, stats in zip(samples, collapse_stats)
+    }
+    table = pd.DataFrame(lengths).fillna(0.0)
+    table.index = table.index.astype(int)
+    table = table.sort_index()
+    totals = table.sum()
+    return (100 * table / totals.where(totals > 0)).fillna(0.0).round(3).T
+
+
+def top_mirnas(cpm, number):
+    """The `number` miRNAs with the highest mean CPM, with each sample's CPM."""
+    order = cpm.mean(axis=1).sort_values(ascending=False).index[:number]
+    return cpm.loc[order].round(1)
+
+
+def write_mqc_table(table, path, section_id, section_name, description, plot_type="table"):
+    # JSON strings are valid YAML scalars, so quotes in the text cannot break the header.
+    header = [
+        f"# {key}: {json.dumps(value)}"
+        for key, value in (
+            ("id", section_id),
+            ("section_name", section_name),
+            ("description", description),
+            ("plot_type", plot_type),
+        )
+    ]
+    with atomic_path(path) as temporary, open(temporary, "w") as handle:
+        handle.write("\n".join(header) + "\n")
+        table.to_csv(handle, sep="\t")
+
+
+# Fragment types of exomir.quantify.assign.trna_fragment_type, 5' to 3'.
+TRNA_FRAGMENT_TYPES = ["5'_half", "5'_tRF", "i-tRF", "3'_tRF", "3'_half", "full_length"]
+QC_SHOWN = [
+    "biofluid",
+    "verdict",
+    "reasons",
+    "hemolysis_ratio",
+    "hemolysis_class",
+    "rbc_index",
+    "myeloid_platelet_index",
+    "lymphoid_index",
+    "transcriptome_reads",
+    "mirnas_10_reads",
+    "unexplained_share",
+]
+CALL_SHOWN = ["qc_verdict", "call", "confidence", "evidence", "threshold", "runner_up", "note"]
+
+
+def biotype_reads(biotypes: pd.DataFrame) -> pd.DataFrame:
+    """Samples × biotypes reads, in the order of the annotation priority."""
+    return biotypes.reindex(list(BIOTYPE_PRIORITY)).T
+
+
+def trna_fragments(features: pd.DataFrame, samples: Sequence[str]) -> pd.DataFrame:
+    """Samples × tRNA fragment types: molecules on tRNA by fragment type."""
+    by_type = pd.DataFrame(0.0, index=TRNA_FRAGMENT_TYPES, columns=list(samples))
+    if "tRNA" in features.index.get_level_values("biotype"):
+        trna = features.xs("tRNA", level="biotype")
+        by_type = trna.groupby(level="fragment_type").sum().reindex(TRNA_FRAGMENT_TYPES).fillna(0.0)
+    return by_type.T
+
+
+def sample_qc_shown(qc: pd.DataFrame) -> pd.DataFrame:
+    """The QC columns the report shows, rounded to 3 decimals."""
+    return qc[QC_SHOWN].round(3)
+
+
+def tumour_origin_shown(calls: pd.DataFrame) -> pd.DataFrame:
+    """The tumour-origin columns the report shows, by sample."""
+    return calls.set_index("sample")[CALL_SHOWN]
+
+
+def deconvolution_shares(deconvolution: pd.DataFrame) -> pd.DataFrame:
+    """The stacked shares of the deconvolution figure, rounded to 4 decimals."""
+    return stacked_shares(deconvolution).round(4)
+
+
+def signature_rank_scores(scores: pd.DataFrame) -> pd.DataFrame:
+    """Samples × signatures single-sample rank scores. MultiQC's heatmap takes no empty cells:
+    signatures without a found miRNA in some sample stay out."""
+    return score_matrices(scores)["rank_single_sample"].dropna(axis=1).round(3)
+
+
+def sections(top_number: int) -> dict[str, dict[str, str]]:
+    """{table name: MultiQC section (section_id, section_name, description, plot_type)}."""
+
+    def section(section_id: str, name: str, description: str, plot_type: str = "table") -> dict[str, str]:
+        return {"section_id": section_id, "section_name": name, "description": description, "plot_type": plot_type}
+
+    return {
+        "funnel": section(
+            "exomir_read_funnel",
+            "exomir: read funnel",
+            "Reads at each step: input, 3' adapter found, insert length within limits, unique inserts, "
+            "and reads (UMI molecules where the kit has UMIs) counted on mature miRNAs.",
+        ),
+        "lengths": section(
+            "exomir_insert_lengths",
+            "exomir: insert lengths",
+            "Per cent of each sample's reads at each insert length (nt), after trimming, clipping and the "
+            "length limits: miRNAs peak at 21-23 nt; tRNA and Y RNA fragments lie above 28 nt.",
+            "linegraph",
+        ),
+        "top": section(
+            "exomir_top_mirnas",
+            "exomir: top miRNAs",
+            f"Counts per million miRNA reads of the {top_number} miRNAs with the highest mean CPM.",
+        ),
+        "kits": section(
+            "exomir_kits",
+            "exomir: library kits",
+            "Kit used per sample (declared in the sample sheet, or detected with `auto`), the kit the "
+            "first reads fit best, the fraction of reads it fits (support) and the runner-up. "
+            "mirna_exact: fraction of reads whose clipped insert is exactly a known mature miRNA, "
+            "which tells kits with the same adapter apart. A declared kit the reads contradict is "
+            "flagged WARNING. UMI kits: molecules after deduplication and the duplication rate "
+            "(1 - molecules / reads).",
+        ),
+        "biotypes": section(
+            "exomir_biotypes",
+            "exomir: reads by biotype",
+            "Every read of length within limits, by the one biotype its insert was given "
+            "(priority: spike-in > tRNA > rRNA > Y RNA > miRNA > snRNA > snoRNA > other ncRNA > "
+            "miRNA hairpin outside any mature > genome > unassigned).",
+            "bargraph",
+        ),
+        "trna": section(
+            "exomir_trna_fragments",
+            "exomir: tRNA fragments",
+            "Molecules on tRNA by fragment type (5'/3' halves >= 28 nt, shorter 5'/3' tRFs, internal "
+            "i-tRFs, full length); per tRNA family in results/counts/biotype_feature_counts.tsv.",
+            "bargraph",
+        ),
+        "sample_qc": section(
+            "exomir_sample_qc",
+            "exomir: sample QC",
+            "Verdict per sample (pass / warn / fail) and its reasons. Hemolysis: log2 ratio of miR-451a to "
+            "miR-23a-3p CPM (Blondal 2013; Shah 2016 qPCR cut-offs 5 and 7, indicative for sequencing). Indices: "
+            "percent of miRNA reads on red-cell, myeloid/platelet and lymphoid marker miRNAs (Pritchard 2012; "
+            "Krammer 2022). ERCC exRNA criteria: >= 100,000 transcriptome reads, transcriptome/genome > 0.5. A "
+            "failed sample gets no tumour-origin call.",
+        ),
+        "tumour_origin": section(
+            "exomir_tumour_origin",
+            "exomir: tumour origin (research use only)",
+            RESEARCH_USE_ONLY + " Evidence: likelihood-ratio statistic of 'healthy plus tissue of this cancer "
+            "type' against 'healthy only'; a call needs evidence above the calibrated threshold, otherwise it is "
+            "indeterminate. Samples failing QC get no call.",
+        ),
+        "deconvolution": section(
+            "exomir_deconvolution",
+            "exomir: tissue and blood-cell deconvolution",
+            "Share of reads on reference miRNAs explained by each tissue of the miRTS signature matrix "
+            "(miRNATissueAtlas2, plasma-detectable tissues) and by blood-cell marker miRNAs, by non-negative "
+            "least squares; the goodness of fit is in results/scores/deconvolution.tsv.",
+            "bargraph",
+        ),
+        "signature_scores": section(
+            "exomir_signature_scores",
+            "exomir: literature signature scores",
+            "singscore-style single-sample rank scores (-1..1) of the curated literature signatures scored in "
+            "every sample; research use only. All methods (cohort, z-scores) and signatures are in "
+            "results/scores/signature_scores.tsv and the heatmap figure.",
+            "heatmap",
+        ),
+    }

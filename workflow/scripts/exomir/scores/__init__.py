@@ -1,0 +1,1 @@
+"""Stage scores: signature scores, deconvolution, tumour origin and the scored AnnData (results/scores/)."""

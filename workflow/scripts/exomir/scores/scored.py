@@ -1,0 +1,106 @@
+"""Collect QC, signature scores, deconvolution and tumour-origin calls: an AnnData with the scores in `obsm`,
+figures (PNG and SVG) and MultiQC sections."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from exomir.common.atomic import atomic_path  # noqa: E402
+
+RESEARCH_USE_ONLY = (
+    "RESEARCH USE ONLY. Tumour-origin calls compare a sample's miRNA profile with a healthy baseline and TCGA "
+    "tumour tissue profiles; they were validated only on in-silico mixtures, not on patients, and must not be "
+    "used for diagnosis or treatment decisions."
+)
+HEATMAP_METHODS = ["rank_single_sample", "zscore_cohort_healthy", "zscore_reference_baseline"]
+BLOOD_COLOURS = {"red_cells": "#b2182b", "myeloid_platelets": "#ef8a62", "lymphocytes": "#fddbc7"}
+DECONVOLUTION_FIT = ["unexplained", "fit_r2", "fit_log_pearson", "reference_reads_share"]
+MINOR_TISSUE_SHARE = 0.01
+
+
+def score_matrices(scores):
+    """{method: samples × signatures} from the long score table."""
+    return {
+        method: group.pivot(index="sample", columns="signature", values="score")
+        for method, group in scores.groupby("method", sort=False)
+    }
+
+
+def stacked_shares(deconvolution):
+    """Component shares for the bar chart: blood cells, tissues (those never reaching 1 % pooled as
+    'other tissues') and the unexplained share, in that order."""
+    components = deconvolution.drop(columns=[column for column in DECONVOLUTION_FIT if column != "unexplained"])
+    blood = [column for column in BLOOD_COLOURS if column in components]
+    tissues = [column for column in components.columns if column not in blood and column != "unexplained"]
+    major = [tissue for tissue in tissues if components[tissue].max() >= MINOR_TISSUE_SHARE]
+    shares = components[blood + major].copy()
+    shares["other tissues"] = components[[tissue for tissue in tissues if tissue not in major]].sum(axis=1)
+    shares["unexplained"] = components["unexplained"]
+    return shares
+
+
+def _save(figure, paths):
+    """Write the figure to each path, in the format its suffix names (.png, .svg)."""
+    for path in paths:
+        with atomic_path(path) as temporary:
+            figure.savefig(temporary, format=str(path).rsplit(".", 1)[-1], dpi=150, bbox_inches="tight")
+    plt.close(figure)
+
+
+def plot_heatmap(matrices, paths):
+    """One panel per available method among HEATMAP_METHODS: samples × signatures, diverging colours."""
+    shown = [method for method in HEATMAP_METHODS if method in matrices]
+    n_samples, n_signatures = matrices[shown[0]].shape
+    figure, axes = plt.subplots(
+        1, len(shown), figsize=(2 + 0.35 * n_signatures * len(shown), 1.5 + 0.3 * n_samples), squeeze=False
+    )
+    for axis, method in zip(axes[0], shown):
+        values = matrices[method]
+        limit = np.nanmax(np.abs(values.to_numpy())) if np.isfinite(values.to_numpy()).any() else 1.0
+        image = axis.imshow(values.to_numpy(dtype=float), cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
+        axis.set_xticks(range(values.shape[1]), values.columns, rotation=90, fontsize=7)
+        axis.set_yticks(range(values.shape[0]), values.index, fontsize=7)
+        axis.set_title(method, fontsize=9)
+        figure.colorbar(image, ax=axis, shrink=0.6)
+    figure.suptitle("Literature signature scores (research use only)", fontsize=10)
+    _save(figure, paths)
+
+
+def plot_deconvolution(shares, paths):
+    figure, axis = plt.subplots(figsize=(3 + 0.4 * len(shares), 4.5))
+    palette = plt.get_cmap("tab20")
+    bottom = np.zeros(len(shares))
+    for number, component in enumerate(shares.columns):
+        colour = BLOOD_COLOURS.get(component, "#bbbbbb" if component == "unexplained" else palette(number % 20))
+        axis.bar(range(len(shares)), shares[component], bottom=bottom, color=colour, label=component, width=0.8)
+        bottom += shares[component].to_numpy()
+    axis.set_xticks(range(len(shares)), shares.index, rotation=90, fontsize=7)
+    axis.set_ylabel("share of reads on reference miRNAs")
+    axis.set_ylim(0, max(1.0, bottom.max()))
+    axis.legend(bbox_to_anchor=(1.01, 1), loc="upper left", fontsize=7)
+    axis.set_title("Tissue and blood-cell deconvolution (NNLS)", fontsize=10)
+    _save(figure, paths)
+
+
+def scored_anndata(adata, matrices, deconvolution, qc, calls, ranking):
+    """The count AnnData with QC and calls in `obs` and every score table in `obsm` (samples × columns)."""
+    scored = adata.copy()
+    samples = scored.obs_names
+    for column in ("verdict", "reasons", "hemolysis_ratio", "hemolysis_class"):
+        scored.obs[f"qc_{column}"] = qc.loc[samples, column].to_numpy()
+    calls = calls.set_index("sample").loc[samples]
+    scored.obs["tumour_origin_call"] = calls["call"].to_numpy()
+    scored.obs["tumour_origin_confidence"] = calls["confidence"].to_numpy(dtype=float)
+    for method, matrix in matrices.items():
+        scored.obsm[f"signature_{method}"] = matrix.reindex(samples)
+    scored.obsm["deconvolution"] = deconvolution.reindex(samples)
+    scored.obsm["qc"] = qc.loc[samples].select_dtypes("number")
+    evidence = ranking.pivot(index="sample", columns="cancer_type", values="evidence") if len(ranking) else None
+    scored.obsm["tumour_origin_evidence"] = (
+        evidence.reindex(samples) if evidence is not None else pd.DataFrame(index=samples)
+    )
+    scored.uns["research_use_only"] = RESEARCH_USE_ONLY
+    return scored

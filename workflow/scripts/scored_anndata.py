@@ -1,0 +1,30 @@
+"""Rule scored_anndata: the count AnnData with QC and every score, and the score figures (exomir.scores.scored)."""
+
+import sys
+
+import anndata
+import pandas as pd
+
+from exomir.common.atomic import atomic_path
+from exomir.scores.scored import plot_deconvolution, plot_heatmap, score_matrices, scored_anndata, stacked_shares
+
+
+def main(snakemake):
+    sys.stderr = open(snakemake.log[0], "w", buffering=1)  # tracebacks and warnings land in the log
+    inputs, outputs = snakemake.input, snakemake.output
+    adata = anndata.read_h5ad(inputs.h5ad)
+    matrices = score_matrices(pd.read_csv(inputs.scores, sep="\t"))
+    deconvolution = pd.read_csv(inputs.deconvolution, sep="\t", index_col="sample")
+    qc = pd.read_csv(inputs.qc, sep="\t", index_col="sample", keep_default_na=False, na_values=[""])
+    calls = pd.read_csv(inputs.calls, sep="\t")
+    ranking = pd.read_csv(inputs.ranking, sep="\t")
+    scored = scored_anndata(adata, matrices, deconvolution, qc, calls, ranking)
+    with atomic_path(outputs.h5ad) as temporary:
+        scored.write_h5ad(temporary)
+    plot_heatmap(matrices, outputs.heatmap)
+    plot_deconvolution(stacked_shares(deconvolution), outputs.deconvolution)
+    print(f"{scored.n_obs} samples; obsm: {', '.join(scored.obsm)}", file=sys.stderr)
+
+
+if "snakemake" in globals():  # run by Snakemake's `script:` directive
+    main(snakemake)  # noqa: F821
