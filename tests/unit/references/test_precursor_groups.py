@@ -1,6 +1,6 @@
 import pandas as pd
 
-from exomir.devtools.runs import REPO
+from exomir.devtools.runs import REPO, SHARED_DATA
 from exomir.references.precursor_groups import mirna_to_group, precursor_groups, sum_by_group
 
 GFF3 = REPO / "resources" / "mirbase-v22-hsa" / "hsa.gff3"
@@ -23,3 +23,13 @@ def test_sum_by_group_drops_unknown_rows():
     mapping = {"a-5p": "A", "a-3p": "A", "b": "B"}
     table = pd.DataFrame({"s": [1.0, 2.0, 4.0, 8.0]}, index=["a-5p", "a-3p", "b", "unknown"])
     assert sum_by_group(table, mapping)["s"].to_dict() == {"A": 3.0, "B": 4.0}
+
+
+def test_mirgenedb_matures_are_placed_in_their_containing_precursor():
+    # MirGeneDB's GFF3 has no Derives_from: a mature's precursor is the one that contains it.
+    mirgenedb = SHARED_DATA / "references" / "mirgenedb-2.0-hsa"
+    groups = precursor_groups(mirgenedb / "hsa_MirGeneDB_v2.0.gff3", mirgenedb / "hsa_mature_MirGeneDB_v2.0.fa")
+    mapping = mirna_to_group(groups)
+    assert mapping["Hsa-Mir-21_5p"] == "Hsa-Mir-21_pre"
+    assert mapping["Hsa-Let-7-P1_5p"] == "Hsa-Let-7-P1_pre/Hsa-Let-7-P6_pre/Hsa-Let-7-P7_pre"
+    assert groups["precursor"].notna().all() and groups.groupby("mirna")["group"].nunique().max() == 1
