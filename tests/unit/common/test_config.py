@@ -14,7 +14,10 @@ DEMO = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
 
 
 def minimal():
-    return {"samples": DEMO["samples"], "references": {key: DEMO["references"][key] for key in ("mature", "hairpin", "gff3")}}
+    return {
+        "samples": DEMO["samples"],
+        "references": {key: DEMO["references"][key] for key in ("mature", "hairpin", "gff3")},
+    }
 
 
 def test_samples_and_references_alone_give_the_demo_config():

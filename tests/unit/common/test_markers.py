@@ -3,8 +3,14 @@
 import pandas as pd
 import pytest
 
-from exomir.common.markers import BLOOD_COMPONENTS, MarkerError, blood_cell_mirnas, component_markers
-from exomir.common.markers import hemolysis_pair, load_markers
+from exomir.common.markers import (
+    BLOOD_COMPONENTS,
+    MarkerError,
+    blood_cell_mirnas,
+    component_markers,
+    hemolysis_pair,
+    load_markers,
+)
 from exomir.devtools.runs import REPO
 from exomir.qc.sample_qc import marker_metrics
 

@@ -47,7 +47,11 @@ def test_well_formed_stats_are_read(tmp_path):
 @pytest.mark.parametrize(
     "reader, stats, message",
     [
-        (read_insert_stats, {k: v for k, v in INSERTS.items() if k != "too_short"}, "top level: 'too_short' is a required"),
+        (
+            read_insert_stats,
+            {k: v for k, v in INSERTS.items() if k != "too_short"},
+            "top level: 'too_short' is a required",
+        ),
         (read_insert_stats, INSERTS | {"input_reads": -1}, "input_reads: -1 is less than the minimum of 0"),
         (read_insert_stats, INSERTS | {"umi": {"molecules": 3}}, "umi"),
         (read_quantify_stats, QUANTIFY | {"biotype_reads": {"miRNA": 1.0}}, "biotype_reads: 'spike_in' is a required"),
