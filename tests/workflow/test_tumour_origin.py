@@ -1,8 +1,6 @@
-"""Tumour origin: synthetic checks of the model, in-silico mixtures of held-out TCGA tumours into held-out
-healthy exRNAQC libraries, hemolysis robustness, one-sample cohorts and the real exRNAQC samples.
-
-The atlas, baseline and groups are the ones the exRNAQC workflow run (session fixture) built from the
-full default configuration; the mixtures use TCGA patients that the atlas build held out."""
+"""Tumour origin with the atlas, baseline and groups the shared exRNAQC run built from the full default
+configuration: in-silico mixtures of held-out TCGA tumours into held-out healthy exRNAQC libraries,
+hemolysis robustness, one-sample cohorts and the real exRNAQC samples."""
 
 from types import SimpleNamespace
 
@@ -23,19 +21,9 @@ from exomir.scores.tumour_origin import (
     mixture_trials,
 )
 
-FRACTIONS = np.concatenate([[0.0], np.geomspace(0.001, 0.5, 24)])  # the model's grid in the synthetic tests
-
 RED_CELL_MIRNAS = ["hsa-miR-451a", "hsa-miR-486-5p", "hsa-miR-16-5p", "hsa-miR-92a-3p"]
 
 HELD_OUT_HEALTHY = 30
-
-
-def synthetic_world(seed=0, n_features=60, n_healthy=20, depth=200_000):
-    rng = np.random.default_rng(seed)
-    healthy_mean = rng.dirichlet(np.ones(n_features))
-    healthy = np.column_stack([rng.poisson(depth * rng.dirichlet(healthy_mean * 300)) for _ in range(n_healthy)])
-    profiles = np.column_stack([rng.dirichlet(np.ones(n_features) * 0.3) for _ in range(3)])
-    return rng, healthy, profiles
 
 
 def _markers():

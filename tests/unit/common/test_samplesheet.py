@@ -1,36 +1,12 @@
-"""Unit tests of the trimming, collapsing and counting logic."""
+"""The sample sheet: every problem named with its file, row and column; lanes and optional columns."""
 
 import pytest
 
 from exomir.common.samplesheet import SampleSheetError, load_sample_sheet
 from exomir.devtools.runs import REPO, write_sample_sheet
 from exomir.inserts.kits import load_kits
-from exomir.quantify.assign import resolve_insert
 
 KITS = load_kits(REPO / "resources" / "kits.yaml")
-
-MIRBASE = REPO / "resources" / "mirbase-v22-hsa"
-
-
-def as_lookup(table):
-    lookup = {}
-    for row in table.itertuples():
-        lookup.setdefault(row.hairpin, []).append((row.mirna, row.accession, row.start, row.end))
-    return lookup
-
-
-def hairpin_records(lookup):
-    return {f"miRNA|{hairpin}": ("miRNA", hairpin, 110) for hairpin in lookup}
-
-
-def assign(alignments, lookup, five_prime_tolerance=2, three_prime_tolerance=3):
-    """resolve_insert on exact (tail 0, no mismatch) hairpin alignments (hairpin, start, end)."""
-    hits = [(0, f"miRNA|{hairpin}", start, end, "") for hairpin, start, end in alignments]
-    tolerances = (five_prime_tolerance, three_prime_tolerance, 3)
-    biotype, targets = resolve_insert(hits, "A" * 30, lookup, hairpin_records(lookup), tolerances)
-    if biotype == "miRNA":
-        return biotype, {(fit["mirna"], fit["accession"]): fit["iso_5p"] == fit["iso_3p"] == 0 for fit in targets}
-    return biotype, targets
 
 
 def test_sample_sheet_errors_name_file_row_and_column(tmp_path):

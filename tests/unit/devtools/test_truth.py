@@ -1,7 +1,4 @@
-"""Accuracy against the simulator's truth, every read joined to its truth row (bare inserts).
-
-Uses the annotation index of the shared exRNAQC run. The full TruSeq simulation through the
-whole workflow, at 200,000 reads, is in bench/accuracy.py."""
+"""Scoring of counts against the simulator's truth, on a known case."""
 
 import pandas as pd
 

@@ -1,4 +1,4 @@
-"""Unit tests of the trimming, collapsing and counting logic."""
+"""Kit presets, insert length limits, collapsing and reading a sample's lanes."""
 
 import gzip
 from collections import Counter
@@ -10,32 +10,8 @@ from exomir.devtools.runs import REPO
 from exomir.inserts.collapse import clip_and_filter, collapsed_rows, count_inserts, write_collapsed
 from exomir.inserts.kits import kit_preset, load_kits
 from exomir.inserts.reads import ReadFileError, distinct_read_chunks, first_reads, insert_length_range
-from exomir.quantify.assign import resolve_insert
 
 KITS = load_kits(REPO / "resources" / "kits.yaml")
-
-MIRBASE = REPO / "resources" / "mirbase-v22-hsa"
-
-
-def as_lookup(table):
-    lookup = {}
-    for row in table.itertuples():
-        lookup.setdefault(row.hairpin, []).append((row.mirna, row.accession, row.start, row.end))
-    return lookup
-
-
-def hairpin_records(lookup):
-    return {f"miRNA|{hairpin}": ("miRNA", hairpin, 110) for hairpin in lookup}
-
-
-def assign(alignments, lookup, five_prime_tolerance=2, three_prime_tolerance=3):
-    """resolve_insert on exact (tail 0, no mismatch) hairpin alignments (hairpin, start, end)."""
-    hits = [(0, f"miRNA|{hairpin}", start, end, "") for hairpin, start, end in alignments]
-    tolerances = (five_prime_tolerance, three_prime_tolerance, 3)
-    biotype, targets = resolve_insert(hits, "A" * 30, lookup, hairpin_records(lookup), tolerances)
-    if biotype == "miRNA":
-        return biotype, {(fit["mirna"], fit["accession"]): fit["iso_5p"] == fit["iso_3p"] == 0 for fit in targets}
-    return biotype, targets
 
 
 def test_kit_lookup_gives_the_preset_adapter_and_clips():

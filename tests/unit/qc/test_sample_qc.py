@@ -1,3 +1,5 @@
+"""Sample QC: read metrics, hemolysis and blood-cell indices, outliers, and the verdict's reasons."""
+
 import numpy as np
 import pandas as pd
 import pytest

@@ -1,15 +1,12 @@
-"""Unit tests of the trimming, collapsing and counting logic."""
+"""Mature positions on v22 hairpins and the assignment of hairpin alignments to matures."""
 
 import pandas as pd
 import pytest
 
 from exomir.common.fasta import read_fasta
 from exomir.devtools.runs import REPO
-from exomir.inserts.kits import load_kits
 from exomir.quantify.assign import count_sample, resolve_insert
 from exomir.references.mirbase import mature_positions, parse_gff3
-
-KITS = load_kits(REPO / "resources" / "kits.yaml")
 
 MIRBASE = REPO / "resources" / "mirbase-v22-hsa"
 

@@ -1,3 +1,5 @@
+"""Deconvolution: the tissue reference, the design matrix and the recovery of a known mixture."""
+
 import numpy as np
 import pandas as pd
 import pytest

@@ -1,3 +1,5 @@
+"""The scored AnnData's tables: score matrices and the stacked shares of the deconvolution figure."""
+
 import numpy as np
 import pandas as pd
 
