@@ -75,6 +75,19 @@ def package_file(module):
     return path.with_suffix(".py") if path.with_suffix(".py").exists() else path / "__init__.py"
 
 
+def run_time_nodes(tree):
+    """Every node of a module but those under `if TYPE_CHECKING:`, which never run."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and isinstance(child.test, ast.Name) and child.test.id == "TYPE_CHECKING":
+                stack.extend(child.orelse)
+            else:
+                stack.append(child)
+
+
 def script_modules(script):
     """Top-level third-party modules imported by a script and by the exomir modules it imports,
     with the source files read."""
@@ -84,7 +97,7 @@ def script_modules(script):
         if path in seen:
             continue
         seen.add(path)
-        for node in ast.walk(ast.parse(path.read_text())):
+        for node in run_time_nodes(ast.parse(path.read_text())):
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.level == 0:

@@ -1,9 +1,11 @@
 """Reading reference FASTA files (miRBase, MirGeneDB, annotation sets)."""
 
+import os
+
 import dnaio
 
 
-def read_fasta(path, name_prefix=""):
+def read_fasta(path: str | os.PathLike, name_prefix: str = "") -> dict[str, str]:
     """{first word of header: DNA sequence} for records whose name starts with `name_prefix`."""
     records = {}
     with dnaio.open(path) as fasta:
@@ -14,7 +16,7 @@ def read_fasta(path, name_prefix=""):
     return records
 
 
-def accession_names(mature_fasta, species_prefix="hsa"):
+def accession_names(mature_fasta: str | os.PathLike, species_prefix: str = "hsa") -> dict[str, str]:
     """{miRBase accession: mature name} from FASTA headers such as '>hsa-miR-21-5p MIMAT0000076 ...'."""
     names = {}
     with dnaio.open(mature_fasta) as fasta:

@@ -5,7 +5,9 @@ user can fix the sheet in one go instead of discovering errors job by job.
 """
 
 import os
+from collections.abc import Collection, Mapping
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pandas as pd
@@ -20,17 +22,23 @@ class SampleSheetError(ValueError):
     """The sample sheet has one or more problems; the message lists them all."""
 
 
-def load_schema():
+def load_schema() -> dict[str, Any]:
     with open(SCHEMA_PATH) as handle:
         return yaml.safe_load(handle)
 
 
-def lanes(fastq_field):
+def lanes(fastq_field: str) -> list[str]:
     """Split the `fastq` column into its lanes (comma-separated paths)."""
     return [path.strip() for path in str(fastq_field).split(",") if path.strip()]
 
 
-def _row_problems(row, row_number, schema, known_kits, base_dir):
+def _row_problems(
+    row: Mapping[str, str],
+    row_number: int,
+    schema: Mapping[str, Any],
+    known_kits: Collection[str],
+    base_dir: str | os.PathLike,
+) -> list[tuple[int, str, str]]:
     record = {key: value for key, value in row.items() if value != ""}
     problems = []
     validator = jsonschema.Draft202012Validator(schema)
@@ -50,14 +58,19 @@ def _row_problems(row, row_number, schema, known_kits, base_dir):
     return problems
 
 
-def _missing_column(error):
+def _missing_column(error: jsonschema.ValidationError) -> str:
     # A 'required' error has an empty path; the message names the missing property.
     if error.validator == "required":
         return error.message.split("'")[1]
     return "?"
 
 
-def load_sample_sheet(path, known_kits, base_dir=".", default_kit=AUTO):
+def load_sample_sheet(
+    path: str | os.PathLike,
+    known_kits: Collection[str],
+    base_dir: str | os.PathLike = ".",
+    default_kit: str = AUTO,
+) -> pd.DataFrame:
     """Read `path` (TSV) and return it indexed by sample, or raise SampleSheetError.
 
     A sample without a kit gets `default_kit`. Row numbers in messages count the header as

@@ -19,7 +19,9 @@ from exomir.common.normalise import normalisations
 COUNT_FORMAT = "%.10g"
 
 
-def count_matrix(per_sample, keys="mirna", value="count"):
+def count_matrix(
+    per_sample: Mapping[str, pd.DataFrame], keys: str | list[str] = "mirna", value: str = "count"
+) -> tuple[pd.DataFrame, pd.Series | None]:
     """Feature × sample matrix of `value` from {sample: per-sample table}; absent = 0.
 
     With keys="mirna", also returns the miRNA → accession map (a mature name keeps one
@@ -34,7 +36,13 @@ def count_matrix(per_sample, keys="mirna", value="count"):
     return matrix, accessions
 
 
-def to_anndata(layers, accessions, samples, canonical, isomir):
+def to_anndata(
+    layers: Mapping[str, pd.DataFrame],
+    accessions: pd.Series,
+    samples: pd.DataFrame,
+    canonical: pd.DataFrame,
+    isomir: pd.DataFrame,
+) -> anndata.AnnData:
     """Samples × miRNAs AnnData: sample sheet as obs, X = raw counts, one layer per
     normalisation plus the canonical and isomiR parts of the counts."""
     matrix = layers["counts"]

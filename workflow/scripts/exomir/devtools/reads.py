@@ -16,8 +16,11 @@ import argparse
 import contextlib
 import gzip
 import io
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
@@ -105,12 +108,12 @@ class Library:
     error_seed: np.random.SeedSequence
 
 
-def encode(sequence):
+def encode(sequence: str) -> np.ndarray:
     """Base codes (A=0, C=1, G=2, T/U=3, other=N) of a sequence string."""
     return ENCODE[np.frombuffer(sequence.encode(), dtype=np.uint8)]
 
 
-def padded_codes(sequences, width):
+def padded_codes(sequences: Sequence[str], width: int) -> np.ndarray:
     """PAD_CODE-padded code matrix of `width` columns, one row per sequence."""
     matrix = np.full((len(sequences), width), PAD_CODE, dtype=np.uint8)
     for row, sequence in enumerate(sequences):
@@ -118,7 +121,7 @@ def padded_codes(sequences, width):
     return matrix
 
 
-def read_mature_sequences(path):
+def read_mature_sequences(path: str | os.PathLike) -> dict[str, str]:
     """{mature name: DNA sequence}; fails on a record that is not plain A/C/G/T/U."""
     matures = read_fasta(path)
     if not matures:
@@ -129,7 +132,7 @@ def read_mature_sequences(path):
     return matures
 
 
-def read_profile(path, matures):
+def read_profile(path: str | os.PathLike, matures: Mapping[str, str]) -> dict[str, float]:
     """{mature name: weight} from a `mirna<TAB>weight` TSV whose names are all in `matures`."""
     profile = {}
     with open(path) as handle:
@@ -156,7 +159,9 @@ def read_profile(path, matures):
     return profile
 
 
-def plasma_profile(mature_names, rng, size=DEFAULT_PROFILE_SIZE):
+def plasma_profile(
+    mature_names: Sequence[str], rng: np.random.Generator, size: int = DEFAULT_PROFILE_SIZE
+) -> dict[str, float]:
     """Plasma-like abundance: PLASMA_TOP_MIRNAS on top, then random matures, Zipf weights."""
     top = [name for name in PLASMA_TOP_MIRNAS if name in mature_names]
     others = sorted(set(mature_names) - set(top))
@@ -166,7 +171,9 @@ def plasma_profile(mature_names, rng, size=DEFAULT_PROFILE_SIZE):
     return dict(zip(chosen, (ranks**-ZIPF_EXPONENT).tolist()))
 
 
-def hairpin_flanks(mature_sequences, hairpins, flank=END_FLANK):
+def hairpin_flanks(
+    mature_sequences: Mapping[str, str], hairpins: Mapping[str, str], flank: int = END_FLANK
+) -> dict[str, tuple[str, str]]:
     """{mature name: (upstream, downstream)} hairpin bases around the mature's first occurrence.
 
     Hairpins are searched in file order; a mature found in none gets empty flanks.
@@ -183,7 +190,7 @@ def hairpin_flanks(mature_sequences, hairpins, flank=END_FLANK):
     return flanks
 
 
-def isomir_sequence(mature, kind, parameter, upstream="", downstream=""):
+def isomir_sequence(mature: str, kind: str, parameter: int, upstream: str = "", downstream: str = "") -> str:
     """The insert of one isomiR of `mature`.
 
     isomiR-5p/-3p: END_SHIFTS[parameter] nt trimmed (negative) or templated from the hairpin
@@ -210,7 +217,15 @@ def isomir_sequence(mature, kind, parameter, upstream="", downstream=""):
     raise ValueError(f"unknown isomiR kind {kind!r}")
 
 
-def mirna_molecules(count, profile, mature_sequences, flanks, isomir_fraction, width, rng):
+def mirna_molecules(
+    count: int,
+    profile: Mapping[str, float],
+    mature_sequences: Mapping[str, str],
+    flanks: Mapping[str, tuple[str, str]],
+    isomir_fraction: float,
+    width: int,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(profile index, ISOMIR_KINDS index, insert codes, insert lengths) of `count` molecules."""
     names = list(profile)
     weights = np.array(list(profile.values()), dtype=float)
@@ -238,7 +253,9 @@ def mirna_molecules(count, profile, mature_sequences, flanks, isomir_fraction, w
     return mirna, kind, padded_codes(inserts, width)[variant_of_molecule], insert_lengths[variant_of_molecule]
 
 
-def fragment_molecules(count, records, path, rng):
+def fragment_molecules(
+    count: int, records: Mapping[str, str], path: str | os.PathLike, rng: np.random.Generator
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
     """(record names, record index, fragment codes, lengths) of `count` random fragments.
 
     Symbols other than A/C/G/T/U in the records become N in the fragments.
@@ -259,7 +276,7 @@ def fragment_molecules(count, records, path, rng):
     return list(usable), record, fragments, length
 
 
-def pcr_copies(n_reads, mean_copies, rng):
+def pcr_copies(n_reads: int, mean_copies: float, rng: np.random.Generator) -> np.ndarray:
     """Reads per molecule (geometric, mean `mean_copies`) adding up to exactly `n_reads`."""
     copies = np.zeros(0, dtype=np.int64)
     while copies.sum() < n_reads:
@@ -271,7 +288,7 @@ def pcr_copies(n_reads, mean_copies, rng):
     return copies
 
 
-def _place(destination, offsets, segment, lengths):
+def _place(destination: np.ndarray, offsets: np.ndarray, segment: np.ndarray, lengths: np.ndarray) -> None:
     """Write the first `lengths` columns of each `segment` row at `offsets` of `destination`."""
     columns = np.arange(segment.shape[1])
     target = offsets[:, None] + columns
@@ -281,21 +298,21 @@ def _place(destination, offsets, segment, lengths):
 
 
 def simulate(
-    kit,
-    mature_sequences,
-    hairpins,
-    n_reads,
-    seed,
-    read_length=75,
-    error_rate=0.001,
-    umi_error_rate=None,
-    contaminants=None,
-    contaminant_fraction=0.0,
-    random_fraction=0.0,
-    isomir_fraction=0.2,
-    profile=None,
-    mean_pcr_copies=3.0,
-):
+    kit: Mapping[str, Any],
+    mature_sequences: Mapping[str, str],
+    hairpins: Mapping[str, str],
+    n_reads: int,
+    seed: int,
+    read_length: int = 75,
+    error_rate: float = 0.001,
+    umi_error_rate: float | None = None,
+    contaminants: Mapping[str, tuple[str | os.PathLike, Mapping[str, str]]] | None = None,
+    contaminant_fraction: float = 0.0,
+    random_fraction: float = 0.0,
+    isomir_fraction: float = 0.2,
+    profile: Mapping[str, float] | None = None,
+    mean_pcr_copies: float = 3.0,
+) -> Library:
     """A Library of `n_reads` reads of `kit` (a kits.yaml preset).
 
     contaminants: {biotype: (path, {record name: sequence})}; `contaminant_fraction` of the
@@ -398,7 +415,7 @@ def simulate(
     )
 
 
-def _substitute(codes, rate, rng, allowed=None):
+def _substitute(codes: np.ndarray, rate: float, rng: np.random.Generator, allowed: np.ndarray | None = None) -> None:
     """Replace each A/C/G/T code (where `allowed`) by another base with probability `rate`."""
     if rate <= 0 or codes.size == 0:
         return
@@ -412,7 +429,7 @@ def _substitute(codes, rate, rng, allowed=None):
     flat[hits] = (flat[hits] + rng.integers(1, 4, hits.size, dtype=np.uint8)) % 4
 
 
-def chunk_bounds(n_reads, chunk_size=READS_PER_CHUNK):
+def chunk_bounds(n_reads: int, chunk_size: int = READS_PER_CHUNK) -> list[tuple[int, int]]:
     """(first, end) read index ranges, also cut at powers of ten so that ids in a chunk have
     one width (fixed-length FASTQ records then need no NUL removal)."""
     cuts = set(range(0, n_reads, chunk_size)) | {10**power for power in range(1, 19) if 10**power < n_reads}
@@ -420,7 +437,7 @@ def chunk_bounds(n_reads, chunk_size=READS_PER_CHUNK):
     return list(zip(bounds[:-1], bounds[1:]))
 
 
-def read_chunks(library):
+def read_chunks(library: Library) -> Iterator[tuple[int, np.ndarray]]:
     """Yield (index of the first read, read code matrix) chunk by chunk, errors included.
 
     Rows are PAD_CODE-padded when the kit has no adapter (reads are bare inserts).
@@ -457,13 +474,13 @@ def read_chunks(library):
         yield first, reads
 
 
-def _text_matrix(strings):
+def _text_matrix(strings: Sequence[str]) -> np.ndarray:
     """NUL-padded ASCII matrix, one row per string."""
     array = np.asarray(strings, dtype="S")
     return array.view(np.uint8).reshape(len(array), array.itemsize)
 
 
-def _number_matrix(numbers):
+def _number_matrix(numbers: np.ndarray) -> np.ndarray:
     """NUL-padded decimal digits, one row per non-negative integer."""
     numbers = np.asarray(numbers, dtype=np.int64)
     n_digits = np.searchsorted(10 ** np.arange(1, 19, dtype=np.int64), numbers, side="right") + 1
@@ -473,7 +490,7 @@ def _number_matrix(numbers):
     return digits.astype(np.uint8)
 
 
-def _records(*columns):
+def _records(*columns: np.ndarray | bytes) -> bytes:
     """Rows of uint8 matrices and constant bytes put side by side, NULs dropped, as bytes."""
     n_rows = next(len(column) for column in columns if isinstance(column, np.ndarray))
     parts = [
@@ -487,7 +504,7 @@ def _records(*columns):
     return flat.tobytes() if is_text.all() else flat[is_text].tobytes()
 
 
-def fastq_chunks(library):
+def fastq_chunks(library: Library) -> Iterator[bytes]:
     """FASTQ text of the reads (ids sim0, sim1, ...) as bytes, chunk by chunk."""
     for first, codes in read_chunks(library):
         sequences = DECODE[codes]
@@ -496,7 +513,7 @@ def fastq_chunks(library):
         yield _records(b"@sim", read_ids, b"\n", sequences, b"\n+\n", qualities, b"\n")
 
 
-def truth_chunks(library):
+def truth_chunks(library: Library) -> Iterator[bytes]:
     """Truth TSV text (header, then one row per read) as bytes, chunk by chunk."""
     biotypes, names = _text_matrix(library.biotypes), _text_matrix(library.names)
     kinds, columns = _text_matrix(KINDS), np.arange(library.template.shape[1] - library.clip_5p)
@@ -524,17 +541,17 @@ def truth_chunks(library):
         )
 
 
-def read_truth(source):
+def read_truth(source: str | os.PathLike | IO[bytes]) -> pd.DataFrame:
     """Truth TSV (path or file object) as a DataFrame; empty fields stay empty strings."""
     return pd.read_csv(source, sep="\t", keep_default_na=False, dtype={"umi": str, "name": str, "molecule": np.int64})
 
 
-def truth_table(library):
+def truth_table(library: Library) -> pd.DataFrame:
     """The truth of `library` as a DataFrame, one row per read."""
     return read_truth(io.BytesIO(b"".join(truth_chunks(library))))
 
 
-def true_counts(truth):
+def true_counts(truth: pd.DataFrame) -> pd.DataFrame:
     """Reads and distinct molecules per true mature miRNA of a truth table, most reads first."""
     mirna = truth[truth["biotype"] == "miRNA"]
     counts = mirna.groupby("name").agg(reads=("molecule", "size"), molecules=("molecule", "nunique"))
@@ -543,7 +560,7 @@ def true_counts(truth):
 
 
 @contextlib.contextmanager
-def open_output(path):
+def open_output(path: str | os.PathLike) -> Iterator[io.BufferedIOBase]:
     """Binary handle on `path`, gzip level 1 (no name, mtime 0) if it ends in .gz."""
     with atomic_path(path) as temporary, open(temporary, "wb") as raw:
         if not str(path).endswith(".gz"):
@@ -554,13 +571,13 @@ def open_output(path):
             yield compressed
 
 
-def write_chunks(chunks, path):
+def write_chunks(chunks: Iterable[bytes], path: str | os.PathLike) -> None:
     with open_output(path) as handle:
         for chunk in chunks:
             handle.write(chunk)
 
 
-def parse_contaminant(argument):
+def parse_contaminant(argument: str) -> tuple[str, str]:
     """'BIOTYPE=PATH' -> (biotype, path)."""
     biotype, separator, path = argument.partition("=")
     if not separator or not biotype or not path:
@@ -570,7 +587,7 @@ def parse_contaminant(argument):
     return biotype, path
 
 
-def parse_arguments(argv=None):
+def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--kit", required=True, help="kit name in the kits file")
     parser.add_argument("--reads", type=int, required=True, help="number of reads")
@@ -627,7 +644,7 @@ def parse_arguments(argv=None):
     return parser.parse_args(argv)
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> None:
     arguments = parse_arguments(argv)
     kit = kit_preset(load_kits(arguments.kits), arguments.kit)
     mature_sequences = read_mature_sequences(arguments.mature)

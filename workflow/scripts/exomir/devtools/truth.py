@@ -16,6 +16,10 @@ ones: a mature that lies wholly inside a tRNA/rRNA (results/references/shadowed_
 cannot be told from a fragment of it, and its reads are given that biotype by design.
 """
 
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from scipy.stats import pearsonr
@@ -23,7 +27,7 @@ from scipy.stats import pearsonr
 MIN_TRUE_READS = 10
 
 
-def identical_sequence_units(mature_sequences):
+def identical_sequence_units(mature_sequences: Mapping[str, str]) -> dict[str, str]:
     """{mature name: scoring unit}: the names of all matures sharing its sequence, joined by '/'."""
     names_by_sequence = {}
     for name, sequence in mature_sequences.items():
@@ -31,7 +35,9 @@ def identical_sequence_units(mature_sequences):
     return {name: "/".join(sorted(names)) for names in names_by_sequence.values() for name in names}
 
 
-def mirna_scores(true_reads, counted_reads, min_true_reads=MIN_TRUE_READS):
+def mirna_scores(
+    true_reads: pd.Series, counted_reads: pd.Series, min_true_reads: int = MIN_TRUE_READS
+) -> dict[str, float]:
     """Recall, Pearson of log2 CPM and absent share from two {miRNA or unit: reads} Series."""
     recovered = counted_reads.reindex(true_reads.index).fillna(0).clip(upper=true_reads).sum()
     absent = counted_reads[~counted_reads.index.isin(true_reads.index)].sum()
@@ -47,7 +53,9 @@ def mirna_scores(true_reads, counted_reads, min_true_reads=MIN_TRUE_READS):
     }
 
 
-def fragments_on_mirna(truth, observed_inserts, inserts):
+def fragments_on_mirna(
+    truth: pd.DataFrame, observed_inserts: Sequence[str] | pd.Series, inserts: pd.DataFrame
+) -> dict[str, int]:
     """Truth reads of non-miRNA, non-random biotypes whose observed insert (one per truth row)
     was given the biotype miRNA, counted per true biotype."""
     biotype_of_insert = inserts.set_index("sequence")["biotype"]
@@ -59,7 +67,15 @@ def fragments_on_mirna(truth, observed_inserts, inserts):
     return counts
 
 
-def simulate_and_score(reference_prefix, n_reads, seed, contaminants, workdir, tolerances=(2, 3, 3), **simulation):
+def simulate_and_score(
+    reference_prefix: str,
+    n_reads: int,
+    seed: int,
+    contaminants: Mapping[str, Mapping[str, str]],
+    workdir: str | os.PathLike,
+    tolerances: tuple[int, int, int] = (2, 3, 3),
+    **simulation: Any,
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Simulate bare inserts (kit `none`: the read is the insert, with sequencing errors),
     collapse them, align and count them as the workflow does, and score against the truth.
 

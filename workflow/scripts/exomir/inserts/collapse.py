@@ -8,7 +8,10 @@ insert length range and UMI layout. Without a UMI every read is a molecule; with
 """
 
 import gzip
+import os
 from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from exomir.common.atomic import atomic_path
 from exomir.inserts.umi import molecules_per_insert
@@ -16,7 +19,9 @@ from exomir.inserts.umi import molecules_per_insert
 COLLAPSED_COLUMNS = ("sequence", "reads", "molecules")
 
 
-def clip_and_filter(read_counts, clip_3p, min_length, max_length):
+def clip_and_filter(
+    read_counts: Mapping[tuple[str, str | None], int], clip_3p: int, min_length: int, max_length: int
+) -> tuple[Counter[tuple[str, str | None]], dict[str, Any]]:
     """Count (insert, UMI) pairs after removing `clip_3p` bases from each read's 3' end and
     keeping inserts of `min_length`..`max_length` nt. `read_counts` maps (sequence, UMI)
     pairs, the UMI None without one, to their number of reads. Returns (Counter of pairs,
@@ -46,7 +51,9 @@ def clip_and_filter(read_counts, clip_3p, min_length, max_length):
     return pairs, stats
 
 
-def count_inserts(pairs, has_umi):
+def count_inserts(
+    pairs: Mapping[tuple[str, str | None], int], has_umi: bool
+) -> tuple[Counter[str], Counter[str], dict[str, Any] | None]:
     """(reads per insert, molecules per insert, UMI stats or None) from (insert, UMI) counts.
 
     With a UMI, reads whose UMI is incomplete (the read ended inside it) cannot be
@@ -73,13 +80,13 @@ def count_inserts(pairs, has_umi):
     return reads, molecules, stats
 
 
-def collapsed_rows(reads, molecules):
+def collapsed_rows(reads: Mapping[str, int], molecules: Mapping[str, int]) -> list[tuple[str, int, int]]:
     """Unique inserts as (sequence, reads, molecules) rows, most reads first, then by sequence."""
     rows = ((sequence, count, molecules.get(sequence, 0)) for sequence, count in reads.items())
     return sorted(rows, key=lambda row: (-row[1], row[0]))
 
 
-def write_collapsed(rows, path):
+def write_collapsed(rows: Iterable[tuple[str, int, int]], path: str | os.PathLike) -> None:
     """The collapsed table as gzipped TSV (level 1: it is written once and read back whole)."""
     with atomic_path(path) as temporary, gzip.open(temporary, "wt", compresslevel=1) as handle:
         handle.write("\t".join(COLLAPSED_COLUMNS) + "\n")

@@ -13,6 +13,7 @@ mature miRNA: 4 random bases left on an insert (or cut from it) spoil every such
 import functools
 import os
 from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,7 +67,7 @@ def _kits_validator() -> jsonschema.Draft202012Validator:
         return jsonschema.Draft202012Validator(yaml.safe_load(handle))
 
 
-def kit_preset(kits, kit_name):
+def kit_preset(kits: Mapping[str, dict[str, Any]], kit_name: str) -> dict[str, Any]:
     """Return the preset of `kit_name`, or fail naming the known kits."""
     try:
         return kits[kit_name]
@@ -74,14 +75,14 @@ def kit_preset(kits, kit_name):
         raise KeyError(f"unknown kit '{kit_name}' (known: {', '.join(sorted(kits))})") from None
 
 
-def layout_adapter(kit):
+def layout_adapter(kit: dict[str, Any]) -> str:
     """The sequence that follows a kit's insert in read 1, as cutadapt searches it: the
     3' adapter, or for a UMI kit `after` + N per UMI base + `then_adapter`."""
     umi = kit["umi"]
     return umi["after"] + "N" * umi["length"] + umi["then_adapter"] if umi else kit["adapter_3p"]
 
 
-def adapter_matchers(kits, error_rate):
+def adapter_matchers(kits: Mapping[str, dict[str, Any]], error_rate: float) -> dict[str, BackAdapter]:
     """{layout adapter: cutadapt 3' adapter} for every kit with an adapter. A match may have
     `error_rate` errors and may be a prefix of at least MIN_PARTIAL nt at the read's end."""
     return {
@@ -90,7 +91,7 @@ def adapter_matchers(kits, error_rate):
     }
 
 
-def layout_insert(read, start, kit):
+def layout_insert(read: str, start: int, kit: dict[str, Any]) -> str | None:
     """The insert that `kit`'s layout reads in `read` whose adapter starts at `start`, or
     None when it is outside the kit's insert length range."""
     low, high = kit["insert_length"]
@@ -116,14 +117,19 @@ class Detection:
     reads: int
     evidence: dict = field(default_factory=dict)
 
-    def support(self, kit_name):
+    def support(self, kit_name: str) -> float:
         return self.evidence[kit_name].supported / self.reads if self.reads else 0.0
 
-    def mirna_exact(self, kit_name):
+    def mirna_exact(self, kit_name: str) -> float:
         return self.evidence[kit_name].mirna_exact / self.reads if self.reads else 0.0
 
 
-def gather_evidence(read_counts, kits, mature_sequences, error_rate):
+def gather_evidence(
+    read_counts: Mapping[str, int],
+    kits: Mapping[str, dict[str, Any]],
+    mature_sequences: Iterable[str],
+    error_rate: float,
+) -> Detection:
     """Fit every kit's layout to reads given as {sequence: reads}, each distinct read once.
 
     The insert ends where the first adapter starts, so that QIAseq's second adapter, or the
@@ -176,7 +182,7 @@ def gather_evidence(read_counts, kits, mature_sequences, error_rate):
     return Detection(reads=reads, evidence=evidence)
 
 
-def rank_kits(detection, kit_order):
+def rank_kits(detection: Detection, kit_order: Sequence[str]) -> list[str]:
     """Kit names, best first: by support; within TIE_MARGIN of the best, by exact-miRNA
     inserts, then by their order in kits.yaml."""
     by_support = sorted(kit_order, key=lambda name: (-detection.support(name), kit_order.index(name)))
@@ -186,7 +192,7 @@ def rank_kits(detection, kit_order):
     return contenders + [name for name in by_support if name not in contenders]
 
 
-def indistinguishable(detection, first, second):
+def indistinguishable(detection: Detection, first: str, second: str) -> bool:
     """True when the reads give `first` and `second` the same support and exact-miRNA inserts
     (within TIE_MARGIN): the reads cannot tell the two kits apart."""
     return (
@@ -195,11 +201,13 @@ def indistinguishable(detection, first, second):
     )
 
 
-def describe(detection, names):
+def describe(detection: Detection, names: Iterable[str]) -> str:
     return ", ".join(f"{name} {detection.support(name):.1%}" for name in names)
 
 
-def choose_kit(sample, declared, detection, kit_order, min_fraction):
+def choose_kit(
+    sample: str, declared: str, detection: Detection, kit_order: Sequence[str], min_fraction: float
+) -> dict[str, Any]:
     """Decide the kit of `sample` and say how sure the reads are about it.
 
     `declared` is the sample sheet's kit or AUTO. A declared kit is always used; AUTO takes

@@ -11,8 +11,11 @@ A declared kit is used as given; a mismatch with the reads becomes a warning in 
 
 import contextlib
 import itertools
+import os
 from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from operator import attrgetter
+from typing import Any
 
 import dnaio
 
@@ -31,7 +34,7 @@ class ReadFileError(ValueError):
 
 
 @contextlib.contextmanager
-def lane_sequences(lane):
+def lane_sequences(lane: str | os.PathLike) -> Iterator[Iterator[str]]:
     """The read sequences of one lane, read lazily; a malformed or truncated lane raises
     ReadFileError naming the file and, where the parser knows it, the line."""
     try:
@@ -42,7 +45,7 @@ def lane_sequences(lane):
         raise ReadFileError(f"{lane}: {error}") from error
 
 
-def distinct_read_chunks(lanes, chunk_reads):
+def distinct_read_chunks(lanes: Iterable[str | os.PathLike], chunk_reads: int) -> Iterator[Counter[str]]:
     """{sequence: reads} of consecutive chunks of at most `chunk_reads` reads of each lane."""
     for lane in lanes:
         with lane_sequences(lane) as sequences:
@@ -50,7 +53,7 @@ def distinct_read_chunks(lanes, chunk_reads):
                 yield chunk
 
 
-def first_reads(lanes, max_reads):
+def first_reads(lanes: Iterable[str | os.PathLike], max_reads: int) -> Counter[str]:
     """{sequence: reads} of the first `max_reads` reads of the lanes, read in order."""
     counts = Counter()
     for lane in lanes:
@@ -59,7 +62,16 @@ def first_reads(lanes, max_reads):
     return counts
 
 
-def detect(sample, declared, lanes, kits, mature_sequences, max_reads, min_fraction, error_rate):
+def detect(
+    sample: str,
+    declared: str,
+    lanes: Iterable[str | os.PathLike],
+    kits: Mapping[str, dict[str, Any]],
+    mature_sequences: Iterable[str],
+    max_reads: int,
+    min_fraction: float,
+    error_rate: float,
+) -> dict[str, Any]:
     """The kit decision on the first `max_reads` reads (see kits.choose_kit), with the chosen
     kit's preset."""
     detection = gather_evidence(first_reads(lanes, max_reads), kits, mature_sequences, error_rate)
@@ -68,13 +80,19 @@ def detect(sample, declared, lanes, kits, mature_sequences, max_reads, min_fract
     return decision
 
 
-def insert_length_range(kit, min_length, max_length):
+def insert_length_range(kit: dict[str, Any], min_length: int | None, max_length: int | None) -> tuple[int, int]:
     """The kit's insert length range, either end replaced by the config's when it sets one."""
     kit_min, kit_max = kit["insert_length"]
     return (kit_min if min_length is None else min_length, kit_max if max_length is None else max_length)
 
 
-def collapse_lanes(lanes, kit, trim_config, length_range, chunk_reads=READS_PER_CHUNK):
+def collapse_lanes(
+    lanes: Iterable[str | os.PathLike],
+    kit: dict[str, Any],
+    trim_config: Mapping[str, Any],
+    length_range: Sequence[int],
+    chunk_reads: int = READS_PER_CHUNK,
+) -> tuple[list[tuple[str, int, int]], dict[str, Any]]:
     """(collapsed rows, stats) of all reads of the lanes trimmed as `kit` says."""
     adapter = adapter_finder(kit, trim_config["error_rate"], trim_config["min_adapter_overlap"])
     trimmed, trim_counts = Counter(), Counter(dict.fromkeys(TRIM_COUNTS, 0))

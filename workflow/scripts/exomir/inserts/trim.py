@@ -13,13 +13,15 @@ holds its whole insert before the adapter, ahead of the low-quality tail.
 """
 
 from collections import Counter
+from collections.abc import Mapping
+from typing import Any
 
 from cutadapt.adapters import BackAdapter
 
 from exomir.inserts.kits import layout_adapter
 
 
-def adapter_finder(kit, error_rate, min_overlap):
+def adapter_finder(kit: dict[str, Any], error_rate: float, min_overlap: int) -> BackAdapter | None:
     """cutadapt's 3' adapter for the kit's read layout, or None for a kit whose reads are
     already trimmed. A UMI kit's layout adapter holds the UMI as N wildcards."""
     if not kit["adapter_3p"]:
@@ -27,7 +29,7 @@ def adapter_finder(kit, error_rate, min_overlap):
     return BackAdapter(layout_adapter(kit), max_errors=error_rate, min_overlap=min_overlap)
 
 
-def umi_in_match(matched, umi_layout):
+def umi_in_match(matched: str, umi_layout: dict[str, Any]) -> str | None:
     """The UMI in the read's part that matched a UMI kit's layout adapter, or None when the
     read ends before the whole UMI."""
     start = len(umi_layout["after"])
@@ -35,7 +37,7 @@ def umi_in_match(matched, umi_layout):
     return umi if len(umi) == umi_layout["length"] else None
 
 
-def trim_read(sequence, kit, adapter):
+def trim_read(sequence: str, kit: dict[str, Any], adapter: BackAdapter | None) -> tuple[str, str | None, bool]:
     """(insert, UMI, adapter found) of one read; the UMI is None without one."""
     sequence = sequence[kit["clip_5p"] :]
     if adapter is None:
@@ -47,7 +49,9 @@ def trim_read(sequence, kit, adapter):
     return sequence[: match.rstart], umi, True
 
 
-def trim_distinct(read_counts, kit, adapter, discard_untrimmed):
+def trim_distinct(
+    read_counts: Mapping[str, int], kit: dict[str, Any], adapter: BackAdapter | None, discard_untrimmed: bool
+) -> tuple[Counter[tuple[str, str | None]], Counter[str]]:
     """Trim every distinct read of `read_counts` ({sequence: reads}) once.
 
     Returns (Counter of (insert, UMI) pairs with their reads, Counter of `input_reads`,

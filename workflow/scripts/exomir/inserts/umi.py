@@ -14,22 +14,23 @@ either; inserts of different length never join.
 """
 
 from collections import Counter, defaultdict
+from collections.abc import Iterator, Mapping
 
 BASES = "ACGTN"
 
 
-def _substitutions(sequence):
+def _substitutions(sequence: str) -> Iterator[str]:
     for position, base in enumerate(sequence):
         for other in BASES:
             if other != base:
                 yield sequence[:position] + other + sequence[position + 1 :]
 
 
-def _one_substitution_apart(first, second):
+def _one_substitution_apart(first: str, second: str) -> bool:
     return len(first) == len(second) and sum(a != b for a, b in zip(first, second)) == 1
 
 
-def directional_groups(pair_reads):
+def directional_groups(pair_reads: Mapping[tuple[str, str], int]) -> dict[tuple[str, str], tuple[str, str]]:
     """{(insert, UMI): the pair that heads its molecule} by directional adjacency.
 
     `pair_reads` maps (insert, UMI) to its read count. Pairs are visited from the most
@@ -43,7 +44,7 @@ def directional_groups(pair_reads):
         umis_of_insert[insert].add(umi)
         inserts_of_umi[umi].append(insert)
 
-    def neighbours(pair):
+    def neighbours(pair: tuple[str, str]) -> Iterator[tuple[str, str]]:
         insert, umi = pair
         umis = umis_of_insert[insert]
         for other_umi in _substitutions(umi):
@@ -68,7 +69,7 @@ def directional_groups(pair_reads):
     return head_of
 
 
-def molecules_per_insert(pair_reads):
+def molecules_per_insert(pair_reads: Mapping[tuple[str, str], int]) -> Counter[str]:
     """Counter {insert: molecules}: each molecule counts once, on the insert of the pair
     that heads it (its most-read form)."""
     heads = set(directional_groups(pair_reads).values())

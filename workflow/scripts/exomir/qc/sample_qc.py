@@ -4,6 +4,9 @@ miRNA complexity, and a verdict (pass / warn / fail) with the reasons that drove
 Every threshold comes from the config (`qc` section); config/README.md and the schema give their sources.
 """
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -19,7 +22,7 @@ SEVERITY = {"pass": 0, "warn": 1, "fail": 2}
 MAD_SCALE = 0.6745
 
 
-def read_metrics(collapse_stats, quantify_stats):
+def read_metrics(collapse_stats: Mapping[str, Any], quantify_stats: Mapping[str, Any]) -> dict[str, float]:
     """Read-level metrics of one sample from its collapse and quantification stats."""
     biotype_reads = quantify_stats["biotype_reads"]
     transcriptome = sum(reads for biotype, reads in biotype_reads.items() if biotype not in NOT_TRANSCRIPTOME)
@@ -38,7 +41,7 @@ def read_metrics(collapse_stats, quantify_stats):
     }
 
 
-def marker_metrics(counts, markers):
+def marker_metrics(counts: pd.DataFrame, markers: pd.DataFrame) -> pd.DataFrame:
     """Hemolysis ratio, contamination indices and complexity per sample from miRNA counts (samples × miRNAs).
 
     Hemolysis: log2((CPM numerator + 1) / (CPM denominator + 1)), the pair given by the marker table's roles
@@ -47,7 +50,7 @@ def marker_metrics(counts, markers):
     cpm = counts_per_million(counts, axis=1)
     numerator, denominator = hemolysis_pair(markers)
 
-    def level(mirna):
+    def level(mirna: str) -> pd.Series:
         return cpm[mirna] if mirna in cpm else pd.Series(0.0, index=cpm.index)
 
     metrics = pd.DataFrame(index=counts.index)
@@ -59,7 +62,7 @@ def marker_metrics(counts, markers):
     return metrics
 
 
-def modified_z(values):
+def modified_z(values: pd.Series) -> pd.Series:
     """Iglewicz-Hoaglin modified z-scores; with MAD = 0 the mean absolute deviation (× 1.2533, its ratio to the
     SD for normal data) stands in, and with no spread at all every score is 0."""
     deviation = values - values.median()
@@ -70,7 +73,9 @@ def modified_z(values):
     return deviation / (1.2533 * mean_absolute) if mean_absolute > 0 else deviation * 0.0
 
 
-def cohort_outliers(metrics, batches, threshold, min_samples):
+def cohort_outliers(
+    metrics: pd.DataFrame, batches: pd.Series | None, threshold: float, min_samples: int
+) -> pd.DataFrame:
     """Modified z per outlier metric within each batch (or the cohort when no batch has `min_samples`);
     NaN where the group is too small to judge."""
     scores = pd.DataFrame(np.nan, index=metrics.index, columns=OUTLIER_METRICS)
@@ -86,24 +91,26 @@ def cohort_outliers(metrics, batches, threshold, min_samples):
     return scores
 
 
-def hemolysis_class(ratio, thresholds):
+def hemolysis_class(ratio: float, thresholds: Mapping[str, float]) -> str:
     if ratio > thresholds["high"]:
         return "hemolysed"
     return "moderate" if ratio >= thresholds["moderate"] else "clean"
 
 
-def judge(row, biofluid, outlier_scores, config, genome_configured):
+def judge(
+    row: pd.Series, biofluid: str, outlier_scores: pd.Series, config: Mapping[str, Any], genome_configured: bool
+) -> tuple[str, str]:
     """(verdict, reasons) of one sample from its metrics and the config thresholds."""
     findings = []
 
-    def below(value, limits, what, citation, fmt="{:,.0f}"):
+    def below(value: float, limits: Mapping[str, float], what: str, citation: str, fmt: str = "{:,.0f}") -> None:
         for severity in ("fail", "warn"):
             limit = limits.get(f"{severity}_below")
             if limit is not None and value < limit:
                 findings.append((severity, f"{what} {fmt.format(value)} < {fmt.format(limit)}{citation}"))
                 return
 
-    def above(value, limits, what, citation, fmt="{:.2f}"):
+    def above(value: float, limits: Mapping[str, float], what: str, citation: str, fmt: str = "{:.2f}") -> None:
         for severity in ("fail", "warn"):
             limit = limits.get(f"{severity}_above")
             if limit is not None and value > limit:
@@ -159,7 +166,14 @@ def judge(row, biofluid, outlier_scores, config, genome_configured):
     return verdict, "; ".join(reason for _, reason in findings)
 
 
-def sample_qc(samples, counts, read_table, markers, config, genome_configured):
+def sample_qc(
+    samples: pd.DataFrame,
+    counts: pd.DataFrame,
+    read_table: pd.DataFrame,
+    markers: pd.DataFrame,
+    config: Mapping[str, Any],
+    genome_configured: bool,
+) -> pd.DataFrame:
     """The QC table: one row per sample with metrics, outlier scores, verdict and reasons."""
     table = read_table.join(marker_metrics(counts, markers))
     table.insert(0, "biofluid", samples["biofluid"].astype(str))

@@ -15,13 +15,21 @@ before aligning), reference, start, end (0-based, end exclusive, on the referenc
 mismatches (bowtie's descriptor, `offset:reference>read` with offsets from the read's 5' end).
 """
 
+import os
 import subprocess
 import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 
 NONTEMPLATED_BASES = set("AT")
 
 
-def run_bowtie(sequences, index, arguments, workdir, report=None):
+def run_bowtie(
+    sequences: Sequence[str],
+    index: str,
+    arguments: Sequence[str],
+    workdir: str | os.PathLike,
+    report: str | os.PathLike | None = None,
+) -> Iterator[tuple[int, str, int, int, str]]:
     """Align `sequences` (list of str) with bowtie 1; yield (input number, reference, start,
     end, mismatch descriptor) per alignment. bowtie's summary goes to `report` (a path)."""
     if not sequences and report is None:
@@ -42,7 +50,9 @@ def run_bowtie(sequences, index, arguments, workdir, report=None):
                 raise RuntimeError(f"bowtie failed ({process.returncode}): {' '.join(command)}; see {report}")
 
 
-def nontemplated_candidates(sequences, rows, max_nontemplated, min_length):
+def nontemplated_candidates(
+    sequences: Sequence[str], rows: Iterable[int], max_nontemplated: int, min_length: int
+) -> list[tuple[int, int, str]]:
     """(row, tail length, shortened sequence) for each 3' A/T removal allowed on `rows`."""
     candidates = []
     for row in rows:
@@ -54,7 +64,16 @@ def nontemplated_candidates(sequences, rows, max_nontemplated, min_length):
     return candidates
 
 
-def align_inserts(sequences, index, mismatches, max_nontemplated, min_length, workdir, report, genome_index=None):
+def align_inserts(
+    sequences: Sequence[str],
+    index: str,
+    mismatches: int,
+    max_nontemplated: int,
+    min_length: int,
+    workdir: str | os.PathLike,
+    report: str | os.PathLike,
+    genome_index: str | None = None,
+) -> tuple[list[tuple[int, int, str, int, int, str]], dict[str, int]]:
     """All passes (module docstring) over the inserts; returns (alignment rows, pass counts)."""
     annotation_arguments = ["-v", str(mismatches), "-a", "--best", "--strata", "--norc"]
     alignments = [(row, 0, *hit) for row, *hit in run_bowtie(sequences, index, annotation_arguments, workdir, report)]

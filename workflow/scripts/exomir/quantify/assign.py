@@ -32,7 +32,10 @@ the 5' end: 5'_half when >= 28 nt, else 5'_tRF; only the 3' end: 3'_half or 3'_t
 neither end: i-tRF.
 """
 
+import os
 from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -64,7 +67,7 @@ ISOMIR_COLUMNS = [
 FEATURE_COLUMNS = ["biotype", "feature", "fragment_type", "count", "reads"]
 
 
-def load_positions(path):
+def load_positions(path: str | os.PathLike) -> dict[str, list[tuple[str, str, int, int]]]:
     """{hairpin: [(mirna, accession, start, end), ...]} from the mature position table."""
     positions = defaultdict(list)
     for row in pd.read_csv(path, sep="\t").itertuples(index=False):
@@ -72,13 +75,13 @@ def load_positions(path):
     return positions
 
 
-def load_records(path):
+def load_records(path: str | os.PathLike) -> dict[str, tuple[str, str, int]]:
     """{reference: (biotype, family, length)} from the annotation record table."""
     table = pd.read_csv(path, sep="\t", keep_default_na=False)
     return {row.reference: (row.biotype, row.family, row.length) for row in table.itertuples(index=False)}
 
 
-def parse_mismatches(descriptor):
+def parse_mismatches(descriptor: str) -> list[tuple[int, str, str]]:
     """bowtie's `offset:reference>read,...` as [(offset, reference base, read base)]."""
     if not isinstance(descriptor, str) or not descriptor:
         return []
@@ -90,7 +93,9 @@ def parse_mismatches(descriptor):
     return mismatches
 
 
-def split_nontemplated(read, mismatches, tail, max_nontemplated):
+def split_nontemplated(
+    read: str, mismatches: Iterable[tuple[int, str, str]], tail: int, max_nontemplated: int
+) -> tuple[int, int, list[tuple[int, str, str]]]:
     """Move the aligned read's 3' end from its last mismatch on into the non-templated tail
     when that end is all A/T and the tail stays within `max_nontemplated`; repeat while it
     applies. `read` is the aligned part of the insert. Returns (templated length, tail length,
@@ -105,7 +110,7 @@ def split_nontemplated(read, mismatches, tail, max_nontemplated):
     return length, tail, mismatches
 
 
-def snv_label(position):
+def snv_label(position: int) -> str:
     """mirGFF3 substitution class of a 1-based position in the read."""
     for first, last, label in SNV_REGIONS:
         if first <= position <= last:
@@ -113,7 +118,12 @@ def snv_label(position):
     return "iso_snv"
 
 
-def mature_fits(alignment, sequence, positions, tolerances):
+def mature_fits(
+    alignment: tuple[int, str, int, int, str],
+    sequence: str,
+    positions: Mapping[str, Sequence[tuple[str, str, int, int]]],
+    tolerances: tuple[int, int, int],
+) -> list[dict[str, Any]]:
     """The matures one hairpin alignment fits, as dicts with fit and isomiR description.
 
     `alignment` is (tail, hairpin, start, end, mismatch descriptor); `tolerances` is
@@ -145,7 +155,7 @@ def mature_fits(alignment, sequence, positions, tolerances):
     return fits
 
 
-def mirgff_variant(fit):
+def mirgff_variant(fit: Mapping[str, Any]) -> str:
     """The mirGFF3 Variant attribute of one fit (NA for the canonical sequence)."""
     variants = [snv_label(position) for position, *_ in fit["substitutions"]]
     if fit["iso_add3p"]:
@@ -157,7 +167,7 @@ def mirgff_variant(fit):
     return ",".join(sorted(set(variants))) or "NA"
 
 
-def trna_fragment_type(start, end, length):
+def trna_fragment_type(start: int, end: int, length: int) -> str:
     at_5p, at_3p = start <= TRNA_5P_SLACK, end >= length - TRNA_3P_SLACK
     if at_5p and at_3p:
         return "full_length"
@@ -167,7 +177,13 @@ def trna_fragment_type(start, end, length):
     return "i-tRF"
 
 
-def resolve_insert(alignments, sequence, positions, records, tolerances):
+def resolve_insert(
+    alignments: Iterable[tuple[int, str, int, int, str]],
+    sequence: str,
+    positions: Mapping[str, Sequence[tuple[str, str, int, int]]],
+    records: Mapping[str, tuple[str, str, int]],
+    tolerances: tuple[int, int, int],
+) -> tuple[str, list[dict[str, Any]] | list[str] | list[tuple[str, str]]]:
     """Biotype and targets of one insert from its alignments (see module docstring).
 
     Returns ("miRNA", [best fits, one per mature name]), ("miRNA_hairpin", [hairpins]),
@@ -209,7 +225,9 @@ def resolve_insert(alignments, sequence, positions, records, tolerances):
     return "unassigned", []
 
 
-def alignments_by_insert(alignments):
+def alignments_by_insert(
+    alignments: Iterable[tuple[int, int, str, int, int, str]],
+) -> dict[int, list[tuple[int, str, int, int, str]]]:
     """{row: [(tail, reference, start, end, mismatch descriptor), ...]} from align_inserts' rows."""
     grouped = defaultdict(list)
     for row, *alignment in alignments:
@@ -218,8 +236,17 @@ def alignments_by_insert(alignments):
 
 
 def align_and_count(
-    collapsed, index, positions, records, tolerances, mismatches, min_rescued_length, workdir, report, genome_index=None
-):
+    collapsed: pd.DataFrame,
+    index: str,
+    positions: Mapping[str, Sequence[tuple[str, str, int, int]]],
+    records: Mapping[str, tuple[str, str, int]],
+    tolerances: tuple[int, int, int],
+    mismatches: int,
+    min_rescued_length: int,
+    workdir: str | os.PathLike,
+    report: str | os.PathLike,
+    genome_index: str | None = None,
+) -> tuple[dict[str, pd.DataFrame], dict[str, Any], dict[str, int]]:
     """Align the collapsed table's inserts (align_inserts) and count them (count_sample).
     `tolerances` is (5' tolerance, 3' tolerance, max non-templated nt). Returns (tables,
     stats, alignment pass counts)."""
@@ -237,7 +264,13 @@ def align_and_count(
     return tables, stats, passes
 
 
-def count_sample(alignments, collapsed, positions, records, tolerances):
+def count_sample(
+    alignments: Mapping[int, Sequence[tuple[int, str, int, int, str]]],
+    collapsed: pd.DataFrame,
+    positions: Mapping[str, Sequence[tuple[str, str, int, int]]],
+    records: Mapping[str, tuple[str, str, int]],
+    tolerances: tuple[int, int, int],
+) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
     """Count one sample. `collapsed` is the collapsed table (sequence, reads, molecules).
 
     Returns a dict of tables (inserts, mirnas, isomirs, hairpins, ambiguous, features) and the
@@ -314,7 +347,9 @@ def count_sample(alignments, collapsed, positions, records, tolerances):
     return tables, stats
 
 
-def isomir_row(sequence, fit, canonical, hits, molecules, reads):
+def isomir_row(
+    sequence: str, fit: Mapping[str, Any], canonical: bool, hits: int, molecules: int, reads: int
+) -> tuple[str, str, str, str, int, int, int, int, str, str, str, bool, int, int, int, float]:
     substitutions = ",".join(f"{position}:{reference}>{read}" for position, reference, read in fit["substitutions"])
     return (
         sequence,

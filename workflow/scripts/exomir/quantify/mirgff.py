@@ -4,13 +4,18 @@ mirtop's own classes (version of the installed mirtop).
 An export beside the counts, not on their path: the counts never wait for it.
 """
 
+import os
+from collections.abc import Mapping
+
 import pandas as pd
 from mirtop.gff import header
 from mirtop.gff.classgff import feature
 from mirtop.mirna.realign import make_cigar, make_id
 
 
-def mirgff3_lines(isomirs, sample, database, hairpins):
+def mirgff3_lines(
+    isomirs: pd.DataFrame, sample: str, database: str, hairpins: Mapping[str, str]
+) -> tuple[list[str], int]:
     """mirGFF3 (version of the installed mirtop) text of one sample's isomiR table.
 
     Expression is the insert's molecule count; Hits is the number of miRNAs it is split between.
@@ -46,7 +51,7 @@ def mirgff3_lines(isomirs, sample, database, hairpins):
     return lines, left_out
 
 
-def read_isomirs(path):
+def read_isomirs(path: str | os.PathLike) -> pd.DataFrame:
     """A sample's isomiR table as quantify_mirnas.py wrote it."""
     # "NA" is the variant of a canonical sequence, not a missing value.
     return pd.read_csv(path, sep="\t", keep_default_na=False)

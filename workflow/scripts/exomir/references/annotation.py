@@ -21,7 +21,9 @@ Sources and what is done to them:
 """
 
 import csv
+import os
 import re
+from collections.abc import Iterable, Mapping
 
 import dnaio
 import pandas as pd
@@ -45,12 +47,12 @@ TRNA_FAMILY_PATTERNS = (
 RECORD_COLUMNS = ["reference", "biotype", "feature", "family", "length"]
 
 
-def header_attribute(header, key):
+def header_attribute(header: str, key: str) -> str | None:
     match = re.search(rf'{key} "([^"]*)"', header)
     return match.group(1) if match else None
 
 
-def trna_family(header):
+def trna_family(header: str) -> str | None:
     """`tRNA-<amino acid>-<anticodon>` from a tRNA FASTA header, or None."""
     for pattern in TRNA_FAMILY_PATTERNS:
         match = pattern.search(header)
@@ -59,7 +61,7 @@ def trna_family(header):
     return None
 
 
-def ncrna_biotype(header, path, number):
+def ncrna_biotype(header: str, path: str | os.PathLike, number: int) -> str | None:
     """Biotype of one GENCODE ncRNA record (None: drop it), by the rules in the docstring."""
     gene_type = header_attribute(header, "gene_type")
     if gene_type is None:
@@ -74,14 +76,14 @@ def ncrna_biotype(header, path, number):
     return NCRNA_BIOTYPES.get(gene_type, "other_ncRNA")
 
 
-def _clean(sequence, path, name):
+def _clean(sequence: str, path: str | os.PathLike, name: str) -> str:
     sequence = sequence.upper().replace("U", "T")
     if not sequence or set(sequence) - set("ACGTN"):
         raise ValueError(f"{path}: record {name} is not a nucleotide sequence")
     return sequence
 
 
-def read_spike_ins(path):
+def read_spike_ins(path: str | os.PathLike) -> list[tuple[str, str]]:
     """[(name, sequence)] from a FASTA or a CSV with a `sequence` column."""
     if str(path).endswith(".csv"):
         with open(path, encoding="utf-8-sig", newline="") as handle:
@@ -94,7 +96,13 @@ def read_spike_ins(path):
         return [(record.name.split()[0], _clean(record.sequence, path, record.name)) for record in fasta]
 
 
-def annotation_records(hairpins, spike_ins=(), trna=(), rrna=(), ncrna=()):
+def annotation_records(
+    hairpins: Mapping[str, str],
+    spike_ins: Iterable[str | os.PathLike] = (),
+    trna: Iterable[str | os.PathLike] = (),
+    rrna: Iterable[str | os.PathLike] = (),
+    ncrna: Iterable[str | os.PathLike] = (),
+) -> list[tuple[str, str, str, str, str]]:
     """Records of the combined reference as (reference name, biotype, feature, family, sequence).
 
     `hairpins` is {name: sequence} and keep their names (the mature positions refer to them);
@@ -102,7 +110,7 @@ def annotation_records(hairpins, spike_ins=(), trna=(), rrna=(), ncrna=()):
     """
     records = [(f"miRNA|{name}", "miRNA", name, name, sequence) for name, sequence in hairpins.items()]
 
-    def add(biotype, feature, family, sequence):
+    def add(biotype: str, feature: str, family: str, sequence: str) -> None:
         records.append((f"{biotype}|{len(records)}", biotype, feature, family, sequence))
 
     for path in spike_ins:
@@ -126,7 +134,7 @@ def annotation_records(hairpins, spike_ins=(), trna=(), rrna=(), ncrna=()):
     return records
 
 
-def shadowed_matures(records, positions):
+def shadowed_matures(records: Iterable[tuple[str, str, str, str, str]], positions: pd.DataFrame) -> pd.DataFrame:
     """Matures whose sequence lies wholly inside a record of a biotype ranked above miRNA:
     their exact reads are given that biotype. One row per (mature, biotype, feature)."""
     above = BIOTYPE_PRIORITY[: BIOTYPE_PRIORITY.index("miRNA")]

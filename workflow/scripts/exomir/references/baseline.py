@@ -4,10 +4,13 @@ renamed to the mature names exomir counts with.
 The default is the exRNAQC consortium's exRNAQC017 table (90 serum and plasma small-RNA libraries of healthy
 volunteers; ArrayExpress E-MTAB-12542), read in place from the configured path, never copied."""
 
+import os
+from collections.abc import Mapping
+
 import pandas as pd
 
 
-def load_accession_counts(path):
+def load_accession_counts(path: str | os.PathLike) -> pd.DataFrame:
     """Accession × library counts; empty cells are zero. Raises naming the file on a malformed table."""
     table = pd.read_csv(path, sep="\t", index_col=0)
     if table.empty or not table.index.astype(str).str.startswith("MIMAT").all():
@@ -21,7 +24,7 @@ def load_accession_counts(path):
     return table
 
 
-def baseline_counts(accession_counts, names):
+def baseline_counts(accession_counts: pd.DataFrame, names: Mapping[str, str]) -> tuple[pd.DataFrame, list[str]]:
     """Rename accessions to mature names; returns (mature × library counts, accessions without a name)."""
     known = accession_counts.index.isin(list(names))
     renamed = accession_counts[known].rename(index=names)

@@ -7,12 +7,16 @@ sequence is not where the GFF3 says is located by searching the hairpin (MirGene
 carry flanks), and one that cannot be found is reported, never silently kept.
 """
 
+import os
+from collections.abc import Mapping
+from typing import Any
+
 import pandas as pd
 
 PRECURSOR_TYPES = {"miRNA_primary_transcript", "pre_miRNA"}
 
 
-def parse_gff3(path):
+def parse_gff3(path: str | os.PathLike) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Precursor and mature features of a miRBase/MirGeneDB GFF3 as two DataFrames."""
     rows = []
     with open(path) as handle:
@@ -50,7 +54,7 @@ def precursor_ids(mature: pd.Series, precursors: pd.DataFrame) -> list[str]:
     return _containing_precursor(mature, precursors)
 
 
-def _containing_precursor(mature, precursors):
+def _containing_precursor(mature: pd.Series, precursors: pd.DataFrame) -> list[str]:
     """Precursor IDs on the same strand whose interval contains the mature's."""
     hits = precursors[
         (precursors["chrom"] == mature["chrom"])
@@ -61,7 +65,7 @@ def _containing_precursor(mature, precursors):
     return list(hits["id"])
 
 
-def _hairpin_name(precursor, hairpins):
+def _hairpin_name(precursor: Mapping[str, Any], hairpins: Mapping[str, str]) -> str | None:
     """The hairpin FASTA record of a GFF3 precursor (by Name, then ID, then MirGeneDB _pri)."""
     for candidate in (precursor["name"], precursor["id"], precursor["id"].replace("_pre", "_pri")):
         if candidate in hairpins:
@@ -69,7 +73,9 @@ def _hairpin_name(precursor, hairpins):
     return None
 
 
-def mature_positions(precursors, matures, hairpins, mature_sequences):
+def mature_positions(
+    precursors: pd.DataFrame, matures: pd.DataFrame, hairpins: Mapping[str, str], mature_sequences: Mapping[str, str]
+) -> tuple[pd.DataFrame, list[str]]:
     """One row per (hairpin, mature): 0-based start and end on the hairpin.
 
     Returns (positions DataFrame, list of problems). Matures whose hairpin is not in the

@@ -5,6 +5,9 @@ all make hsa-let-7a-5p), and a precursor-level profile cannot tell its arms apar
 identical mature sequence therefore form one group, and both kinds of profile are summed per group.
 """
 
+import os
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 from scipy.sparse import coo_matrix
@@ -16,7 +19,9 @@ from exomir.references.mirbase import parse_gff3, precursor_ids
 GROUP_COLUMNS = ["group", "precursor", "mirna", "accession"]
 
 
-def precursor_groups(gff3, mature_fasta, species_prefix="hsa"):
+def precursor_groups(
+    gff3: str | os.PathLike, mature_fasta: str | os.PathLike, species_prefix: str = "hsa"
+) -> pd.DataFrame:
     """One row per (precursor, mature) pair of the GFF3 with its group.
 
     A group is named by its precursors, sorted and joined with '/'."""
@@ -48,12 +53,12 @@ def precursor_groups(gff3, mature_fasta, species_prefix="hsa"):
     return pairs[GROUP_COLUMNS].sort_values(["group", "precursor", "mirna"]).reset_index(drop=True)
 
 
-def mirna_to_group(groups):
+def mirna_to_group(groups: pd.DataFrame) -> dict[str, str]:
     """{mature name: group}; a mature miRNA belongs to exactly one group by construction."""
     return dict(zip(groups["mirna"], groups["group"]))
 
 
-def sum_by_group(table, mapping):
+def sum_by_group(table: pd.DataFrame, mapping: Mapping[str, str]) -> pd.DataFrame:
     """Sum the rows of a feature × sample table into groups; rows without a group are dropped."""
     known = table.index.isin(list(mapping))
     return table[known].groupby(table.index[known].map(mapping)).sum()

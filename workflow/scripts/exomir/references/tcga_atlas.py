@@ -6,7 +6,8 @@ aliquots are written apart so that in-silico mixtures can test the atlas on tumo
 """
 
 import hashlib
-from collections.abc import Mapping
+import os
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,7 @@ SAMPLE_COLUMNS = ["barcode", "cohort", "sample_type_code", "patient"]
 PROFILE_INFO_COLUMNS = ["profile", "cancer_type", "kind", "n_aliquots"]
 
 
-def load_tcga(rpm_path, samples_path):
+def load_tcga(rpm_path: str | os.PathLike, samples_path: str | os.PathLike) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(aliquot × precursor RPM, aliquot annotation indexed by barcode), checked against each other."""
     samples = pd.read_csv(samples_path, sep="\t", dtype=str)
     missing = [column for column in SAMPLE_COLUMNS if column not in samples.columns]
@@ -42,7 +43,7 @@ def load_tcga(rpm_path, samples_path):
     return rpm, samples.loc[rpm.index]
 
 
-def rename_precursors(rpm, renames, known):
+def rename_precursors(rpm: pd.DataFrame, renames: pd.DataFrame, known: Iterable[str]) -> tuple[pd.DataFrame, list[str]]:
     """Apply old → miRBase v22 precursor renames; drop columns unknown to the reference.
 
     The TCGA table mixes two namings (aliquots of one platform carry old names, the others new ones, the
@@ -54,24 +55,26 @@ def rename_precursors(rpm, renames, known):
     return renamed.loc[:, keep].T.groupby(level=0).sum().T, dropped
 
 
-def held_out(patients, fraction, seed):
+def held_out(patients: pd.Series, fraction: float, seed: int) -> pd.Series:
     """True for patients whose salted SHA-1 falls in the first `fraction` of the hash range: a split that
     does not depend on file order, keeps all aliquots of a patient together and is the same on every run."""
 
-    def position(patient):
+    def position(patient: str) -> float:
         digest = hashlib.sha1(f"{seed}:{patient}".encode()).hexdigest()
         return int(digest, 16) / 16 ** len(digest)
 
     return patients.map(position) < fraction
 
 
-def cancer_types(cohorts, merge):
+def cancer_types(cohorts: pd.Series, merge: Mapping[str, Iterable[str]]) -> pd.Series:
     """TCGA cohort → cancer type, merging cohorts listed under one name in `merge`."""
     merged_name = {cohort: name for name, members in merge.items() for cohort in members}
     return cohorts.map(lambda cohort: merged_name.get(cohort, cohort))
 
 
-def tumour_prototypes(rpm, n_prototypes, min_aliquots, seed):
+def tumour_prototypes(
+    rpm: pd.DataFrame, n_prototypes: int, min_aliquots: int, seed: int
+) -> list[tuple[pd.Series, int]]:
     """Mean RPM profiles of up to `n_prototypes` k-means clusters (log2 RPM space) of one type's tumours.
 
     Tumours of one type are heterogeneous (subtypes, stroma, grade); several prototypes describe them better
@@ -87,7 +90,16 @@ def tumour_prototypes(rpm, n_prototypes, min_aliquots, seed):
     ]
 
 
-def build_atlas(group_rpm, types, kinds, n_prototypes, min_tumours, min_normals, min_aliquots, seed):
+def build_atlas(
+    group_rpm: pd.DataFrame,
+    types: pd.Series,
+    kinds: pd.Series,
+    n_prototypes: int,
+    min_tumours: int,
+    min_normals: int,
+    min_aliquots: int,
+    seed: int,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Tumour prototypes and one normal profile per cancer type.
 
     `group_rpm`: atlas aliquots × groups; `types`, `kinds` ('tumour', 'normal' or other) per aliquot.
@@ -127,7 +139,7 @@ def build_atlas(group_rpm, types, kinds, n_prototypes, min_tumours, min_normals,
     return table, pd.DataFrame(info, columns=PROFILE_INFO_COLUMNS), pd.concat(contrasts, ignore_index=True)
 
 
-def sample_kinds(type_codes, tumour_codes, normal_codes):
+def sample_kinds(type_codes: pd.Series, tumour_codes: Sequence[str], normal_codes: Sequence[str]) -> pd.Series:
     """'tumour', 'normal' or 'other' from TCGA sample type codes (01 primary tumour, 11 solid tissue normal, ...)."""
     codes = type_codes.str.zfill(2)
     return pd.Series(

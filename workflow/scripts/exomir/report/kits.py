@@ -2,6 +2,9 @@
 how sure that is, warnings, and for UMI kits the molecules and duplication rate."""
 
 import json
+import os
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -22,7 +25,7 @@ COLUMNS = [
 ]
 
 
-def kit_row(decision, insert_stats):
+def kit_row(decision: Mapping[str, Any], insert_stats: Mapping[str, Any]) -> dict[str, Any]:
     """One sample's row from its kit-detection JSON and collapse stats."""
     umi = insert_stats.get("umi") or {}
     return {
@@ -40,7 +43,11 @@ def kit_row(decision, insert_stats):
     }
 
 
-def kit_table(samples, decision_paths, insert_paths):
+def kit_table(
+    samples: Iterable[str],
+    decision_paths: Iterable[str | os.PathLike],
+    insert_paths: Iterable[str | os.PathLike],
+) -> pd.DataFrame:
     rows = {}
     for sample, decision_path, insert_path in zip(samples, decision_paths, insert_paths):
         with open(decision_path) as decision:

@@ -7,9 +7,11 @@ The stats (`*_mirtop_stats.log`) feed MultiQC's mirtop module.
 """
 
 import logging
+import os
 import shutil
 import tempfile
 from argparse import Namespace
+from collections.abc import Sequence
 from pathlib import Path
 
 from mirtop.gff import validator
@@ -19,15 +21,15 @@ from mirtop.mirna.realign import read_id
 
 
 class ErrorCounter(logging.Handler):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(level=logging.ERROR)
         self.messages = []
 
-    def emit(self, record):
+    def emit(self, record: logging.LogRecord) -> None:
         self.messages.append(record.getMessage())
 
 
-def problems(gff_paths):
+def problems(gff_paths: Sequence[str | os.PathLike]) -> list[str]:
     """Messages of mirtop's validator, plus lines whose UID does not decode to their Read."""
     counter = ErrorCounter()
     logging.getLogger().addHandler(counter)

@@ -7,7 +7,9 @@ its MultiQC section: id, name, description and plot type.
 """
 
 import json
-from collections.abc import Sequence
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -18,7 +20,7 @@ from exomir.scores.scored import RESEARCH_USE_ONLY, score_matrices, stacked_shar
 FUNNEL_STAGES = ["input_reads", "adapter_found", "length_passed", "unique_sequences", "mirna_reads"]
 
 
-def funnel_row(collapse_stats, quantify_stats):
+def funnel_row(collapse_stats: Mapping[str, Any], quantify_stats: Mapping[str, Any]) -> dict[str, float]:
     """One sample's read funnel from the insert and quantification steps' JSON reports."""
     return {
         "input_reads": collapse_stats["input_reads"],
@@ -29,7 +31,11 @@ def funnel_row(collapse_stats, quantify_stats):
     }
 
 
-def read_funnel(samples, collapse_stats, quantify_stats):
+def read_funnel(
+    samples: Iterable[str],
+    collapse_stats: Iterable[Mapping[str, Any]],
+    quantify_stats: Iterable[Mapping[str, Any]],
+) -> pd.DataFrame:
     rows = {}
     for sample, collapsed, quantified in zip(samples, collapse_stats, quantify_stats):
         rows[sample] = funnel_row(collapsed, quantified)
@@ -41,7 +47,7 @@ def read_funnel(samples, collapse_stats, quantify_stats):
     return funnel
 
 
-def insert_length_shares(samples, collapse_stats):
+def insert_length_shares(samples: Iterable[str], collapse_stats: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     """Per cent of each sample's kept reads at each insert length (samples × lengths)."""
     lengths = {
         sample: pd.Series(stats["insert_lengths"], dtype="float64") for sample, stats in zip(samples, collapse_stats)
@@ -53,13 +59,20 @@ def insert_length_shares(samples, collapse_stats):
     return (100 * table / totals.where(totals > 0)).fillna(0.0).round(3).T
 
 
-def top_mirnas(cpm, number):
+def top_mirnas(cpm: pd.DataFrame, number: int) -> pd.DataFrame:
     """The `number` miRNAs with the highest mean CPM, with each sample's CPM."""
     order = cpm.mean(axis=1).sort_values(ascending=False).index[:number]
     return cpm.loc[order].round(1)
 
 
-def write_mqc_table(table, path, section_id, section_name, description, plot_type="table"):
+def write_mqc_table(
+    table: pd.DataFrame,
+    path: str | os.PathLike,
+    section_id: str,
+    section_name: str,
+    description: str,
+    plot_type: str = "table",
+) -> None:
     # JSON strings are valid YAML scalars, so quotes in the text cannot break the header.
     header = [
         f"# {key}: {json.dumps(value)}"

@@ -12,6 +12,8 @@
   that the few most abundant (red-cell) miRNAs do not decide the fit alone.
 """
 
+import os
+
 import numpy as np
 import pandas as pd
 from scipy.optimize import nnls
@@ -22,7 +24,7 @@ WEIGHT_FLOOR = 1e-4
 FIT_COLUMNS = ["unexplained", "fit_r2", "fit_log_pearson", "reference_reads_share"]
 
 
-def load_reference(path, tissues):
+def load_reference(path: str | os.PathLike, tissues: list[str]) -> pd.DataFrame:
     """miRNA × tissue matrix restricted to `tissues`; raises naming the file and the tissues it lacks."""
     matrix = pd.read_csv(path, index_col=0)
     missing = [tissue for tissue in tissues if tissue not in matrix.columns]
@@ -38,7 +40,7 @@ def load_reference(path, tissues):
     return matrix
 
 
-def design_matrix(reference, markers):
+def design_matrix(reference: pd.DataFrame, markers: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """(features × components matrix with columns normalised to read shares, component name per column)."""
     blood = {mirna: component.name for component in BLOOD_COMPONENTS for mirna in component_markers(markers, component)}
     features = reference.index.union(list(blood))
@@ -50,7 +52,7 @@ def design_matrix(reference, markers):
     return pd.concat([tissues, unit], axis=1), list(reference.columns) + list(blood.values())
 
 
-def deconvolve_sample(design, components, counts):
+def deconvolve_sample(design: pd.DataFrame, components: list[str], counts: pd.Series) -> pd.Series:
     """Component shares and fit statistics of one sample (counts indexed by miRNA)."""
     on_features = counts.reindex(design.index).fillna(0).to_numpy(dtype=float)
     total = counts.sum()
@@ -72,7 +74,7 @@ def deconvolve_sample(design, components, counts):
     return pd.concat([shares, pd.Series(fit)])
 
 
-def deconvolve(counts, reference, markers):
+def deconvolve(counts: pd.DataFrame, reference: pd.DataFrame, markers: pd.DataFrame) -> pd.DataFrame:
     """samples × (component shares, fit statistics) for a samples × miRNAs count table."""
     design, components = design_matrix(reference, markers)
     table = pd.DataFrame({sample: deconvolve_sample(design, components, counts.loc[sample]) for sample in counts.index})

@@ -1,14 +1,22 @@
 """Collect QC, signature scores, deconvolution and tumour-origin calls: an AnnData with the scores in `obsm`,
 figures (PNG and SVG) and MultiQC sections."""
 
+import os
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 
 from exomir.common.atomic import atomic_path  # noqa: E402
+
+if TYPE_CHECKING:  # the report's env, which imports this module for its tables, has no anndata
+    import anndata
 
 RESEARCH_USE_ONLY = (
     "RESEARCH USE ONLY. Tumour-origin calls compare a sample's miRNA profile with a healthy baseline and TCGA "
@@ -21,7 +29,7 @@ DECONVOLUTION_FIT = ["unexplained", "fit_r2", "fit_log_pearson", "reference_read
 MINOR_TISSUE_SHARE = 0.01
 
 
-def score_matrices(scores):
+def score_matrices(scores: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """{method: samples × signatures} from the long score table."""
     return {
         method: group.pivot(index="sample", columns="signature", values="score")
@@ -29,7 +37,7 @@ def score_matrices(scores):
     }
 
 
-def stacked_shares(deconvolution):
+def stacked_shares(deconvolution: pd.DataFrame) -> pd.DataFrame:
     """Component shares for the bar chart: blood cells, tissues (those never reaching 1 % pooled as
     'other tissues') and the unexplained share, in that order."""
     components = deconvolution.drop(columns=[column for column in DECONVOLUTION_FIT if column != "unexplained"])
@@ -42,7 +50,7 @@ def stacked_shares(deconvolution):
     return shares
 
 
-def _save(figure, paths):
+def _save(figure: Figure, paths: Iterable[str | os.PathLike]) -> None:
     """Write the figure to each path, in the format its suffix names (.png, .svg)."""
     for path in paths:
         with atomic_path(path) as temporary:
@@ -50,7 +58,7 @@ def _save(figure, paths):
     plt.close(figure)
 
 
-def plot_heatmap(matrices, paths):
+def plot_heatmap(matrices: Mapping[str, pd.DataFrame], paths: Iterable[str | os.PathLike]) -> None:
     """One panel per available method among HEATMAP_METHODS: samples × signatures, diverging colours."""
     shown = [method for method in HEATMAP_METHODS if method in matrices]
     n_samples, n_signatures = matrices[shown[0]].shape
@@ -69,7 +77,7 @@ def plot_heatmap(matrices, paths):
     _save(figure, paths)
 
 
-def plot_deconvolution(shares, paths):
+def plot_deconvolution(shares: pd.DataFrame, paths: Iterable[str | os.PathLike]) -> None:
     figure, axis = plt.subplots(figsize=(3 + 0.4 * len(shares), 4.5))
     palette = plt.get_cmap("tab20")
     bottom = np.zeros(len(shares))
@@ -85,7 +93,14 @@ def plot_deconvolution(shares, paths):
     _save(figure, paths)
 
 
-def scored_anndata(adata, matrices, deconvolution, qc, calls, ranking):
+def scored_anndata(
+    adata: "anndata.AnnData",
+    matrices: Mapping[str, pd.DataFrame],
+    deconvolution: pd.DataFrame,
+    qc: pd.DataFrame,
+    calls: pd.DataFrame,
+    ranking: pd.DataFrame,
+) -> "anndata.AnnData":
     """The count AnnData with QC and calls in `obs` and every score table in `obsm` (samples × columns)."""
     scored = adata.copy()
     samples = scored.obs_names

@@ -1,6 +1,9 @@
 """Score literature miRNA signatures per sample, within one sample and across the cohort."""
 
+import os
 import warnings
+from collections.abc import Iterable, Sequence
+from typing import Self
 
 import anndata
 import numpy as np
@@ -28,7 +31,7 @@ CONTROLS_PER_BIN = 20
 RANDOM_STATE = 0
 
 
-def load_signatures(path):
+def load_signatures(path: str | os.PathLike) -> pd.DataFrame:
     """Read the curated signature table; raise naming the file and line of any invalid row."""
     table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
     missing = [column for column in SIGNATURE_COLUMNS if column not in table.columns]
@@ -63,14 +66,14 @@ def load_signatures(path):
 class RankScore(float):
     """A single-sample score that also tells how many up/down miRNAs of the signature were found."""
 
-    def __new__(cls, value, n_up, n_down):
+    def __new__(cls, value: float, n_up: int, n_down: int) -> Self:
         score = super().__new__(cls, value)
         score.n_up = n_up
         score.n_down = n_down
         return score
 
 
-def _centred_mean_rank(ranks, members):
+def _centred_mean_rank(ranks: pd.Series, members: list[str]) -> float:
     """Mean rank of `members` scaled to [0, 1] between its smallest and largest possible value, minus 0.5.
 
     Scaling as in singscore (Foroutan et al., BMC Bioinformatics 2018;19:404), so a random set scores ~0."""
@@ -81,12 +84,12 @@ def _centred_mean_rank(ranks, members):
     return (ranks[members].mean() - lowest) / (highest - lowest) - 0.5
 
 
-def _found(mirnas, measured):
+def _found(mirnas: Iterable[str], measured: pd.Index) -> list[str]:
     """The signature miRNAs present in `measured`, once each, in signature order."""
     return [mirna for mirna in dict.fromkeys(mirnas) if mirna in measured]
 
 
-def single_sample_rank_score(expression, up, down):
+def single_sample_rank_score(expression: pd.Series, up: Sequence[str], down: Sequence[str]) -> RankScore:
     """singscore-style rank score of one sample: centred mean rank of `up` minus that of `down`.
 
     `expression` is indexed by miRNA; signature miRNAs absent from it (or NaN) are ignored.
@@ -104,7 +107,7 @@ def single_sample_rank_score(expression, up, down):
     return RankScore(score, len(up_found), len(down_found))
 
 
-def cohort_log_cpm(adata):
+def cohort_log_cpm(adata: anndata.AnnData) -> anndata.AnnData:
     """log1p(CPM) AnnData restricted to miRNAs detected (count > 0) in at least one sample."""
     detected = layer_table(adata, "counts").sum(axis=0).to_numpy() > 0
     log_cpm = np.log1p(layer_table(adata, "cpm").to_numpy()[:, detected])
@@ -113,7 +116,7 @@ def cohort_log_cpm(adata):
     )
 
 
-def _gene_set_score(log_cpm, genes):
+def _gene_set_score(log_cpm: anndata.AnnData, genes: list[str]) -> pd.Series:
     """scanpy.tl.score_genes of one set with bins and control sizes fitted to a small miRNA pool."""
     n_bins = int(np.clip(round(log_cpm.n_vars / MIRNAS_PER_BIN) + 1, 2, MAX_BINS))
     scored = sc.tl.score_genes(
@@ -128,7 +131,7 @@ def _gene_set_score(log_cpm, genes):
     return scored.obs["score"]
 
 
-def scanpy_cohort_score(log_cpm, up, down):
+def scanpy_cohort_score(log_cpm: anndata.AnnData, up: Sequence[str], down: Sequence[str]) -> tuple[pd.Series, int, int]:
     """Cohort score per sample: score_genes(up) minus score_genes(down) on log1p(CPM).
 
     Control miRNAs are drawn from the cohort's expression bins, so the score is relative to the cohort.
@@ -149,7 +152,9 @@ def scanpy_cohort_score(log_cpm, up, down):
     return score, len(up_found), len(down_found)
 
 
-def healthy_reference(counts, conditions, baseline, min_cohort_healthy):
+def healthy_reference(
+    counts: pd.DataFrame, conditions: pd.Series, baseline: pd.DataFrame | None, min_cohort_healthy: int
+) -> tuple[str, pd.Series, pd.Series] | tuple[None, None, None]:
     """(method name, per-miRNA mean, per-miRNA SD) of log2(CPM + 1) in healthy libraries.
 
     The cohort's samples whose condition is 'healthy' when there are at least `min_cohort_healthy`, else the
@@ -165,7 +170,7 @@ def healthy_reference(counts, conditions, baseline, min_cohort_healthy):
     return name, values.mean(axis=1), values.std(axis=1, ddof=1).fillna(SD_FLOOR).clip(lower=SD_FLOOR)
 
 
-def zscore_score(z, up, down):
+def zscore_score(z: pd.Series, up: Sequence[str], down: Sequence[str]) -> tuple[float, int, int]:
     """Mean z of the up miRNAs minus mean z of the down miRNAs found in `z` (NaN if none is found)."""
     up_found, down_found = _found(up, z.index), _found(down, z.index)
     parts = [z[up_found].mean()] if up_found else []
@@ -173,7 +178,12 @@ def zscore_score(z, up, down):
     return (sum(parts) if parts else np.nan), len(up_found), len(down_found)
 
 
-def score_signatures(adata, signatures, baseline=None, min_cohort_healthy=3):
+def score_signatures(
+    adata: anndata.AnnData,
+    signatures: pd.DataFrame,
+    baseline: pd.DataFrame | None = None,
+    min_cohort_healthy: int = 3,
+) -> pd.DataFrame:
     """Score every signature per sample; long table with SCORE_COLUMNS.
 
     Methods: single-sample ranks over each sample's detected miRNAs (count > 0) by CPM; scanpy cohort scores;

@@ -20,8 +20,10 @@ type shedding miRNA into the biofluid?
   Λ(normal tissue) says whether the deviation looks more like the tumour than like the healthy organ.
 """
 
+import os
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 import pandas as pd
@@ -59,13 +61,19 @@ NOT_CONFIGURED = "tumour-origin references not configured (score.healthy_baselin
 RANKING_COLUMNS = ["sample", "rank", "cancer_type", "evidence", "tumour_fraction"]
 
 
-def excluded_mirnas(markers, signatures):
+def excluded_mirnas(markers: pd.DataFrame, signatures: pd.DataFrame) -> set[str]:
     """Blood-cell markers (background marker table) and signature miRNAs flagged pan_cancer or blood_cell."""
     flagged = signatures.loc[signatures["flag"].isin(TISSUE_CALL_EXCLUDED_FLAGS), "mirna"]
     return blood_cell_mirnas(markers) | set(flagged)
 
 
-def select_features(profiles, healthy, tumour_types, excluded_groups, min_proportion):
+def select_features(
+    profiles: pd.DataFrame,
+    healthy: pd.DataFrame,
+    tumour_types: pd.Series,
+    excluded_groups: Iterable[str],
+    min_proportion: float,
+) -> list[str]:
     """Groups of the atlas, minus excluded ones, that reach `min_proportion` of the kept reads in the mean
     healthy profile or in the mean prototype of some cancer type (rarer groups carry noise, not signal)."""
     candidates = profiles.index.difference(list(excluded_groups))
@@ -82,7 +90,14 @@ class OriginModel:
     `healthy`: features × libraries counts; `profiles`: features × profiles (any scale); `labels`: one per
     profile (profiles sharing a label are alternatives, e.g. prototypes of one cancer type)."""
 
-    def __init__(self, healthy, profiles, labels, fractions, min_dispersion):
+    def __init__(
+        self,
+        healthy: np.ndarray | pd.DataFrame,
+        profiles: np.ndarray | pd.DataFrame,
+        labels: Sequence[str] | np.ndarray,
+        fractions: Sequence[float] | np.ndarray,
+        min_dispersion: float,
+    ) -> None:
         healthy = np.asarray(healthy, dtype=float)
         depth = healthy.sum(axis=0)
         if (depth <= 0).any():
@@ -110,7 +125,7 @@ class OriginModel:
         self._log_mixed = np.log(self._mixed)
         self._size = (1 / self.dispersion).astype(np.float32)
 
-    def log_likelihood_ratios(self, counts):
+    def log_likelihood_ratios(self, counts: np.ndarray) -> np.ndarray:
         """samples × profiles × fractions log-likelihood relative to f = 0, for features × samples counts."""
         counts = np.asarray(counts, dtype=np.float32)
         # NB log-likelihood up to terms that do not depend on the mean m = depth·q:
@@ -123,7 +138,7 @@ class OriginModel:
         log_likelihood = log_likelihood.reshape(counts.shape[1], *self._shape)
         return log_likelihood - log_likelihood[:, :, :1]
 
-    def healthy_deviance(self, counts):
+    def healthy_deviance(self, counts: np.ndarray) -> np.ndarray:
         """NB deviance of each sample (features × samples) under the healthy-only model: about the number of
         features for a library like the baseline ones, far more for one from another protocol or biofluid."""
         counts = np.asarray(counts, dtype=float)
@@ -133,7 +148,7 @@ class OriginModel:
             by_count = np.where(counts > 0, counts * np.log(counts / mean), 0.0)
         return 2 * (by_count - (counts + size) * np.log((counts + size) / (mean + size))).sum(axis=0)
 
-    def evidence(self, counts):
+    def evidence(self, counts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Λ = 2·max log-likelihood ratio per label, and the fraction at the maximum (samples × labels),
         for a features × samples table."""
         counts = pd.DataFrame(counts)
@@ -149,7 +164,12 @@ class OriginModel:
         return evidence, pd.DataFrame(per_label_fraction, index=counts.columns, columns=self.labels)
 
 
-def mix_counts(healthy_counts, tumour_profile, fraction, rng):
+def mix_counts(
+    healthy_counts: np.ndarray | pd.Series,
+    tumour_profile: np.ndarray | pd.Series,
+    fraction: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """An in-silico library: `fraction` of its reads from a tumour profile, the rest from a healthy library.
 
     Healthy reads are binomially thinned to (1 − fraction), tumour reads drawn as Poisson with mean
@@ -169,10 +189,10 @@ class Atlas:
     info: pd.DataFrame
 
     @property
-    def tumour_types(self):
+    def tumour_types(self) -> pd.Series:
         return self.info.loc[self.info["kind"] == "tumour"].set_index("profile")["cancer_type"]
 
-    def labels(self):
+    def labels(self) -> np.ndarray:
         """Model labels: the cancer type for tumour prototypes, '<type> normal' for normal tissue."""
         info = self.info.set_index("profile").loc[self.profiles.columns]
         return np.where(info["kind"] == "tumour", info["cancer_type"], info["cancer_type"] + " normal")
@@ -190,11 +210,11 @@ class Calibration:
     n_mixtures: int
     mixture_accuracy: float
 
-    def confidence(self, margin):
+    def confidence(self, margin: float) -> float:
         """Calibrated probability that the top-ranked type is the true one, from Λ_1 − Λ_2."""
         return float(expit(self.platt_intercept + self.platt_slope * np.log1p(max(margin, 0.0))))
 
-    def decide(self, tumour_evidence, residual_deviance, verdict=""):
+    def decide(self, tumour_evidence: pd.Series, residual_deviance: float, verdict: str = "") -> tuple[str, float, str]:
         """(call, confidence, note) from one sample's evidence per cancer type, sorted descending."""
         if verdict == "fail":
             return NOT_CALLED, np.nan, "QC verdict fail: no tumour-origin call"
@@ -221,14 +241,21 @@ class Assessment:
     fractions: pd.DataFrame
     residual_deviance: pd.Series
 
-    def tumour_evidence(self, sample, cancer_types):
+    def tumour_evidence(self, sample: Hashable, cancer_types: list[str]) -> pd.Series:
         return self.evidence.loc[sample, cancer_types].sort_values(ascending=False, kind="stable")
 
 
 class OriginScorer:
     """A baseline, the atlas and the chosen features: evidence, calibration and calls."""
 
-    def __init__(self, healthy_groups, atlas, features, fractions, min_dispersion):
+    def __init__(
+        self,
+        healthy_groups: pd.DataFrame,
+        atlas: Atlas,
+        features: Iterable[str],
+        fractions: np.ndarray,
+        min_dispersion: float,
+    ) -> None:
         self.features = list(features)
         self.healthy_groups = healthy_groups
         self.atlas = atlas
@@ -237,12 +264,12 @@ class OriginScorer:
         self.cancer_types = list(pd.unique(atlas.tumour_types))
         self.model = self._model(healthy_groups.columns)
 
-    def _model(self, libraries):
+    def _model(self, libraries: Sequence[str] | pd.Index) -> OriginModel:
         healthy = self.healthy_groups.loc[:, libraries].reindex(self.features).fillna(0)
         profiles = self.atlas.profiles.reindex(self.features).fillna(0)
         return OriginModel(healthy, profiles, self.atlas.labels(), self.fractions, self.min_dispersion)
 
-    def assess(self, counts, model=None):
+    def assess(self, counts: pd.DataFrame, model: OriginModel | None = None) -> Assessment:
         """Assessment of group counts (groups × samples)."""
         model = model or self.model
         on_features = pd.DataFrame(counts).reindex(self.features).fillna(0)
@@ -252,15 +279,15 @@ class OriginScorer:
 
     def calibrate(
         self,
-        holdout,
-        tumours_per_type,
-        mixture_fractions,
-        false_call_rate,
-        threshold_confidence,
-        deviance_factor,
-        folds,
-        seed,
-    ):
+        holdout: pd.DataFrame,
+        tumours_per_type: int,
+        mixture_fractions: Sequence[float],
+        false_call_rate: float,
+        threshold_confidence: float,
+        deviance_factor: float,
+        folds: int,
+        seed: int,
+    ) -> Calibration:
         """Cross-validated null of the healthy libraries and Platt scaling on held-out tumour mixtures.
 
         The healthy libraries are split into `folds`; each fold is scored by the model built without it, as
@@ -312,7 +339,7 @@ class OriginScorer:
         )
 
 
-def upper_quantile_bound(values, quantile, confidence):
+def upper_quantile_bound(values: Sequence[float] | np.ndarray, quantile: float, confidence: float) -> float:
     """Distribution-free upper confidence bound of a quantile: the smallest order statistic that lies above
     the `quantile` with probability `confidence` (binomial count of values below the quantile). With few
     values this is their maximum."""
@@ -322,14 +349,14 @@ def upper_quantile_bound(values, quantile, confidence):
     return float(ordered[min(rank, len(ordered) - 1)])
 
 
-def platt_scaling(score, correct):
+def platt_scaling(score: np.ndarray, correct: np.ndarray) -> tuple[float, float]:
     """Logistic regression of correctness on a score (intercept, slope); a weak ridge keeps it finite when
     every calibration call is right. With no data the slope is 0 and the intercept gives 0.5."""
     if len(score) == 0:
         return 0.0, 0.0
     correct = np.asarray(correct, dtype=float)
 
-    def loss(parameters):
+    def loss(parameters: np.ndarray) -> float:
         logits = parameters[0] + parameters[1] * score
         return np.sum(np.logaddexp(0, logits) - correct * logits) + 1e-3 * np.sum(parameters**2)
 
@@ -337,7 +364,14 @@ def platt_scaling(score, correct):
     return float(fitted.x[0]), float(fitted.x[1])
 
 
-def call_samples(scorer, calibration, counts, samples, baseline_name, qc):
+def call_samples(
+    scorer: OriginScorer,
+    calibration: Calibration,
+    counts: pd.DataFrame,
+    samples: pd.DataFrame,
+    baseline_name: str,
+    qc: Mapping[str, str],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Calls and full rankings for the samples (group counts, columns) that share one baseline."""
     assessment = scorer.assess(counts)
     calls, rankings = [], []
@@ -374,7 +408,9 @@ def call_samples(scorer, calibration, counts, samples, baseline_name, qc):
     return pd.DataFrame(calls, columns=CALL_COLUMNS), pd.DataFrame(rankings, columns=RANKING_COLUMNS)
 
 
-def not_called(samples, names, baseline_name, qc, note):
+def not_called(
+    samples: pd.DataFrame, names: Iterable[str], baseline_name: str, qc: Mapping[str, str], note: str
+) -> pd.DataFrame:
     """Rows for samples that cannot be assessed at all (no baseline for their biofluid)."""
     rows = [
         {
@@ -390,7 +426,9 @@ def not_called(samples, names, baseline_name, qc, note):
     return pd.DataFrame(rows, columns=CALL_COLUMNS)
 
 
-def choose_baselines(samples, reference_biofluids, min_cohort_healthy):
+def choose_baselines(
+    samples: pd.DataFrame, reference_biofluids: Collection[str], min_cohort_healthy: int
+) -> dict[str | None, tuple[list[str], list[str] | None]]:
     """{baseline name: (samples scored against it, cohort healthy samples or None for the reference)}.
 
     A biofluid with at least `min_cohort_healthy` healthy samples in the cohort is scored against them;
@@ -408,7 +446,16 @@ def choose_baselines(samples, reference_biofluids, min_cohort_healthy):
     return plan
 
 
-def mixture_trials(scorer, calibration, healthy, holdout, fractions, tumours_per_type, skip, seed):
+def mixture_trials(
+    scorer: OriginScorer,
+    calibration: Calibration,
+    healthy: pd.DataFrame,
+    holdout: pd.DataFrame,
+    fractions: Iterable[float],
+    tumours_per_type: int,
+    skip: int,
+    seed: int,
+) -> pd.DataFrame:
     """Score in-silico mixtures: for each fraction > 0 and cancer type, held-out tumours number
     skip .. skip + tumours_per_type − 1 each mixed into a randomly chosen library of `healthy` (groups ×
     libraries, not part of the scorer's baseline); fraction 0 scores each healthy library as it is.
@@ -455,7 +502,16 @@ class References:
     excluded_groups: set
 
     @classmethod
-    def load(cls, groups, baseline, profiles, profile_info, holdout, markers, signatures):
+    def load(
+        cls,
+        groups: str | os.PathLike,
+        baseline: str | os.PathLike,
+        profiles: str | os.PathLike,
+        profile_info: str | os.PathLike,
+        holdout: str | os.PathLike,
+        markers: str | os.PathLike,
+        signatures: str | os.PathLike,
+    ) -> Self:
         mapping = mirna_to_group(pd.read_csv(groups, sep="\t"))
         excluded = excluded_mirnas(load_markers(markers), pd.read_csv(signatures, sep="\t", keep_default_na=False))
         return cls(
@@ -466,7 +522,7 @@ class References:
             excluded_groups={mapping[mirna] for mirna in excluded if mirna in mapping},
         )
 
-    def scorer(self, healthy, params):
+    def scorer(self, healthy: pd.DataFrame, params: Any) -> OriginScorer:
         """OriginScorer on `healthy` group counts with the config's feature and grid settings."""
         features = select_features(
             self.atlas.profiles, healthy, self.atlas.tumour_types, self.excluded_groups, params.min_proportion
@@ -476,7 +532,7 @@ class References:
         )
         return OriginScorer(healthy, self.atlas, features, fractions, params.min_dispersion)
 
-    def calibrate(self, scorer, params):
+    def calibrate(self, scorer: OriginScorer, params: Any) -> Calibration:
         return scorer.calibrate(
             self.holdout,
             params.calibration_tumours_per_type,
