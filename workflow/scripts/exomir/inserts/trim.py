@@ -5,7 +5,7 @@ trimmed once, its insert carrying the read count: 2,000,000 simulated reads are 
 distinct ones (bench/run_benchmark.py). The adapter is found by cutadapt's own aligner with
 the semantics of `cutadapt --cut CLIP_5P -a ADAPTER -e ERROR_RATE -O MIN_OVERLAP`: the 5' clip
 goes first, then the first adapter occurrence, or an adapter prefix of at least MIN_OVERLAP nt
-at the read's end, is removed with everything after it. tests/test_trim.py checks the inserts
+at the read's end, is removed with everything after it. tests/unit/inserts/test_trim.py checks the inserts
 against the cutadapt command line read by read.
 
 There is no quality trimming: quality differs between identical reads, and a small-RNA read
