@@ -303,7 +303,12 @@ def test_per_sample_steps_ran_two_samples_per_slurm_job(slurm_run):
 
 @pytest.mark.parametrize(
     "result",
-    ["counts/mirna_counts.tsv", "counts/mirna_cpm.tsv", "scores/signature_scores.tsv", "report/tables/read_funnel_mqc.tsv"],
+    [
+        "counts/mirna_counts.tsv",
+        "counts/mirna_cpm.tsv",
+        "scores/signature_scores.tsv",
+        "report/tables/read_funnel_mqc.tsv",
+    ],
 )
 def test_slurm_results_equal_the_local_run(slurm_run, exrnaqc_run, result):
     workdir, _, _ = slurm_run
