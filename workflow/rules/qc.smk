@@ -7,6 +7,7 @@ rule sample_qc:
         h5ad="results/counts/mirna.h5ad",
         inserts=per_sample("results/inserts/{sample}.stats.json"),
         quantify=per_sample("results/quantify/{sample}.stats.json"),
+        kits=per_sample("results/inserts/{sample}.kit.json"),
         markers=config["qc"]["markers"],
     output:
         table="results/qc/sample_qc.tsv",
@@ -22,7 +23,9 @@ rule sample_qc:
         runtime=10,
     params:
         samples=list(SAMPLES.index),
-        thresholds={key: value for key, value in config["qc"].items() if key != "markers"},
+        # The QC limits, and the share of reads below which a declared kit fails the sample.
+        thresholds={key: value for key, value in config["qc"].items() if key != "markers"}
+        | {"kit_min_fraction": config["kit_detection"]["min_fraction"]},
         # The transcriptome/genome criterion applies only when the cascade aligns to a genome.
         genome_configured=bool(config["annotation"]["genome_index"]),
     script:

@@ -6,8 +6,8 @@ import pandas as pd
 
 from exomir.common.atomic import atomic_path
 from exomir.common.stats import read_quantify_stats
-from exomir.common.tables import write_tsv
-from exomir.counts.matrix import COUNT_FORMAT, cohort_matrices
+from exomir.common.tables import COUNT_FORMAT, write_tsv
+from exomir.counts.matrix import cohort_matrices
 
 # output name: (table, float format)
 FORMATS = {

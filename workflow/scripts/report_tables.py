@@ -5,6 +5,7 @@ import sys
 import pandas as pd
 
 from exomir.common.stats import read_insert_stats, read_quantify_stats
+from exomir.common.tables import read_sample_table
 from exomir.report import tables
 from exomir.report.kits import kit_table
 
@@ -18,7 +19,7 @@ def main(snakemake):
     top = tables.top_mirnas(cpm, snakemake.params.top_number).T
     top.index.name = "sample"
     features = pd.read_csv(inputs.features, sep="\t", index_col=[0, 1, 2], keep_default_na=False)
-    qc = pd.read_csv(inputs.qc, sep="\t", index_col="sample", keep_default_na=False, na_values=[""])
+    qc = read_sample_table(inputs.qc)
     built = {
         "funnel": tables.read_funnel(samples, insert_stats, quantify_stats),
         # A line graph takes its x values from a header row whose first cell is empty.
@@ -28,9 +29,9 @@ def main(snakemake):
         "biotypes": tables.biotype_reads(pd.read_csv(inputs.biotypes, sep="\t", index_col="biotype")),
         "trna": tables.trna_fragments(features, samples),
         "sample_qc": tables.sample_qc_shown(qc),
-        "tumour_origin": tables.tumour_origin_shown(pd.read_csv(inputs.calls, sep="\t")),
-        "deconvolution": tables.deconvolution_shares(pd.read_csv(inputs.deconvolution, sep="\t", index_col="sample")),
-        "signature_scores": tables.signature_rank_scores(pd.read_csv(inputs.scores, sep="\t")),
+        "tumour_origin": tables.tumour_origin_shown(read_sample_table(inputs.calls, index=False)),
+        "deconvolution": tables.deconvolution_shares(read_sample_table(inputs.deconvolution)),
+        "signature_scores": tables.signature_rank_scores(read_sample_table(inputs.scores, index=False)),
     }
     for name, section in tables.sections(snakemake.params.top_number).items():
         tables.write_mqc_table(built[name], snakemake.output[name], **section)

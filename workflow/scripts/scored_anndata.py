@@ -3,9 +3,9 @@
 import sys
 
 import anndata
-import pandas as pd
 
 from exomir.common.atomic import atomic_path
+from exomir.common.tables import read_sample_table
 from exomir.scores.scored import plot_deconvolution, plot_heatmap, score_matrices, scored_anndata, stacked_shares
 
 
@@ -13,11 +13,11 @@ def main(snakemake):
     sys.stderr = open(snakemake.log[0], "w", buffering=1)  # tracebacks and warnings land in the log
     inputs, outputs = snakemake.input, snakemake.output
     adata = anndata.read_h5ad(inputs.h5ad)
-    matrices = score_matrices(pd.read_csv(inputs.scores, sep="\t"))
-    deconvolution = pd.read_csv(inputs.deconvolution, sep="\t", index_col="sample")
-    qc = pd.read_csv(inputs.qc, sep="\t", index_col="sample", keep_default_na=False, na_values=[""])
-    calls = pd.read_csv(inputs.calls, sep="\t")
-    ranking = pd.read_csv(inputs.ranking, sep="\t")
+    matrices = score_matrices(read_sample_table(inputs.scores, index=False))
+    deconvolution = read_sample_table(inputs.deconvolution)
+    qc = read_sample_table(inputs.qc)
+    calls = read_sample_table(inputs.calls, index=False)
+    ranking = read_sample_table(inputs.ranking, index=False)
     scored = scored_anndata(adata, matrices, deconvolution, qc, calls, ranking)
     with atomic_path(outputs.h5ad) as temporary:
         scored.write_h5ad(temporary)

@@ -2,9 +2,7 @@
 
 import sys
 
-import pandas as pd
-
-from exomir.common.tables import write_tsv
+from exomir.common.tables import read_sample_table, write_tsv
 from exomir.counts.layers import read_counts
 from exomir.scores.tumour_origin import References, tumour_origin_tables
 
@@ -13,7 +11,7 @@ def main(snakemake):
     sys.stderr = open(snakemake.log[0], "w", buffering=1)  # tracebacks and warnings land in the log
     inputs = snakemake.input
     adata, counts = read_counts(inputs.h5ad)
-    qc = pd.read_csv(inputs.qc, sep="\t", index_col="sample")["verdict"].to_dict()
+    qc = read_sample_table(inputs.qc)["verdict"].to_dict()
     references = None
     if inputs.profiles:
         references = References.load(

@@ -80,3 +80,12 @@ def test_malformed_or_truncated_reads_are_named_with_their_file(tmp_path):
     truncated.write_bytes(whole[: len(whole) // 2])
     with pytest.raises(ReadFileError, match=r"truncated\.fastq\.gz: "):
         list(distinct_read_chunks([truncated], 10))
+
+
+def test_lowercase_reads_count_as_their_capitals(tmp_path):
+    upper = "TGAGGTAGTAGGTTGTATAGTTTGGAATTCTCGGGTGCCAAGG"
+    records = [upper, upper.lower(), upper[:10].lower() + upper[10:], "ACGTN", "acgtn", ""]
+    lane = tmp_path / "mixed.fastq"
+    lane.write_text("".join(f"@r{n}\n{sequence}\n+\n{'I' * len(sequence)}\n" for n, sequence in enumerate(records)))
+    assert list(distinct_read_chunks([lane], 100)) == [Counter({upper: 3, "ACGTN": 2, "": 1})]
+    assert first_reads([lane], 5) == Counter({upper: 3, "ACGTN": 2})

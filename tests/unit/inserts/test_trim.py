@@ -5,6 +5,8 @@ from collections import Counter
 
 import dnaio
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import exomir.devtools.reads as sim
 from exomir.common.fasta import read_fasta
@@ -88,3 +90,34 @@ def test_a_file_counts_as_many_reads_as_it_holds():
     counts = sum(distinct_read_chunks([lane], 3000), Counter())
     with dnaio.open(lane) as records:
         assert sum(counts.values()) == sum(1 for _ in records) == 10_000
+
+
+# Random reads: an insert, then a (possibly partial, possibly mutated) adapter, then anything.
+BASES = "ACGTN"
+
+
+@st.composite
+def random_reads(draw, kit):
+    adapter = kit["adapter_3p"] or ""
+    reads = []
+    for _ in range(draw(st.integers(1, 30))):
+        insert = draw(st.text(BASES, min_size=0, max_size=40))
+        cut = draw(st.integers(0, len(adapter)))
+        tail = list(adapter[:cut])
+        for position in draw(st.lists(st.integers(0, max(len(tail) - 1, 0)), max_size=2)):
+            if tail:
+                tail[position] = draw(st.sampled_from(BASES))
+        rest = draw(st.text(BASES, max_size=15))
+        reads.append(insert + "".join(tail) + rest or "A")
+    return reads
+
+
+@pytest.mark.parametrize("kit_name", ["truseq", "qiaseq", "nextflex_v3", "none"])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_random_reads_trim_as_with_cutadapt(kit_name, tmp_path, data):
+    kit = KITS[kit_name]
+    reads = data.draw(random_reads(kit))
+    fastq = tmp_path / "random.fastq"
+    fastq.write_text("".join(f"@r{n}\n{read}\n+\n{'I' * len(read)}\n" for n, read in enumerate(reads)))
+    assert_same_inserts_as_cutadapt(fastq, kit, tmp_path)

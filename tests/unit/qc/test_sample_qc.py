@@ -10,7 +10,7 @@ from exomir.qc.sample_qc import cohort_outliers, marker_metrics, modified_z, rea
 
 CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text())["qc"]
 
-THRESHOLDS = {key: value for key, value in CONFIG.items() if key != "markers"}
+THRESHOLDS = {key: value for key, value in CONFIG.items() if key != "markers"} | {"kit_min_fraction": 0.3}
 
 MARKERS = pd.read_csv(REPO / "resources" / "signatures" / "background_markers.tsv", sep="\t")
 
@@ -47,18 +47,27 @@ def cohort_counts(n_samples=6, seed=0):
     )
 
 
-def run_qc(counts, biofluids, stats=None, genome_configured=False, batch=None, thresholds=THRESHOLDS):
+def kit_decision(kit="truseq", kit_support=0.97, warnings=()):
+    return {"kit": kit, "kit_support": kit_support, "warnings": list(warnings)}
+
+
+def run_qc(counts, biofluids, stats=None, genome_configured=False, batch=None, thresholds=THRESHOLDS, kits=None):
     samples = pd.DataFrame({"biofluid": biofluids}, index=counts.index)
     if batch is not None:
         samples["batch"] = batch
     reads = pd.DataFrame(
-        {sample: read_metrics(collapse_stats(), (stats or {}).get(sample, biotype_stats())) for sample in counts.index}
+        {
+            sample: read_metrics(
+                collapse_stats(), (stats or {}).get(sample, biotype_stats()), (kits or {}).get(sample, kit_decision())
+            )
+            for sample in counts.index
+        }
     ).T
     return sample_qc(samples, counts, reads, MARKERS, thresholds, genome_configured)
 
 
 def test_read_metrics_follow_the_biotype_funnel():
-    metrics = read_metrics(collapse_stats(), biotype_stats(genome=40_000, spike_in=2_000))
+    metrics = read_metrics(collapse_stats(), biotype_stats(genome=40_000, spike_in=2_000), kit_decision())
     assert metrics["transcriptome_reads"] == 200_000 - 40_000 - 10_000 - 2_000
     assert metrics["transcriptome_genome_ratio"] == pytest.approx(148_000 / 188_000)
     assert metrics["unexplained_share"] == pytest.approx(10_000 / 198_000)
@@ -150,3 +159,18 @@ def test_ercc_criteria_complexity_and_biofluid_checks():
     assert "low input (urine): 5,000 miRNA reads < 10,000" in table.loc["s3", "reasons"]
     # the same unexplained share in plasma is no finding
     assert "saliva" not in run_qc(counts.loc[["s2"]], ["plasma"], {"s2": stats["s2"]})["reasons"].iloc[0]
+
+
+def test_a_kit_the_reads_contradict_warns_and_one_that_fits_few_reads_fails():
+    counts = cohort_counts(n_samples=3)
+    contradicted = "declared kit truseq fits 60.0% of the reads, but nextflex_v4 fits 62.0%"
+    wrong = "declared kit truseq fits 0.0% of the reads, but nebnext fits 99.4%"
+    kits = {
+        counts.index[1]: kit_decision(kit_support=0.6, warnings=[contradicted]),
+        counts.index[2]: kit_decision(kit_support=0.0, warnings=[wrong]),
+    }
+    table = run_qc(counts, ["plasma"] * 3, kits=kits, stats={sample: biotype_stats() for sample in counts.index})
+    assert "library kit" not in table.iloc[0]["reasons"]
+    assert table.iloc[1]["verdict"] == "warn" and f"library kit truseq: {contradicted}" in table.iloc[1]["reasons"]
+    assert table.iloc[2]["verdict"] == "fail" and f"library kit truseq: {wrong}" in table.iloc[2]["reasons"]
+    assert table["kit_support"].tolist() == [0.97, 0.6, 0.0]

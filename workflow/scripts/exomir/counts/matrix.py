@@ -15,9 +15,6 @@ import pandas as pd
 from exomir.common.biotypes import BIOTYPE_PRIORITY
 from exomir.common.normalise import normalisations
 
-# Counts are whole molecules or 1/N shares of them: ten significant digits keep both exact.
-COUNT_FORMAT = "%.10g"
-
 
 def count_matrix(
     per_sample: Mapping[str, pd.DataFrame], keys: str | list[str] = "mirna", value: str = "count"

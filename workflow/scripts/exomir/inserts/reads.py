@@ -50,7 +50,18 @@ def distinct_read_chunks(lanes: Iterable[str | os.PathLike], chunk_reads: int) -
     for lane in lanes:
         with lane_sequences(lane) as sequences:
             while chunk := Counter(itertools.islice(sequences, chunk_reads)):
-                yield chunk
+                yield uppercase(chunk)
+
+
+def uppercase(read_counts: Counter[str]) -> Counter[str]:
+    """`read_counts` with every sequence in capitals (FASTQ allows lowercase bases, which the
+    adapters and references, all in capitals, would never match); counts of sequences that
+    differ only in case are merged. Checked per distinct sequence, so a file in capitals pays
+    one `isupper` per distinct read."""
+    lower = [sequence for sequence in read_counts if not sequence.isupper() and sequence]
+    for sequence in lower:
+        read_counts[sequence.upper()] += read_counts.pop(sequence)
+    return read_counts
 
 
 def first_reads(lanes: Iterable[str | os.PathLike], max_reads: int) -> Counter[str]:
@@ -59,7 +70,7 @@ def first_reads(lanes: Iterable[str | os.PathLike], max_reads: int) -> Counter[s
     for lane in lanes:
         with lane_sequences(lane) as sequences:
             counts.update(itertools.islice(sequences, max_reads - counts.total()))
-    return counts
+    return uppercase(counts)
 
 
 def detect(

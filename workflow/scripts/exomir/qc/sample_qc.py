@@ -22,8 +22,11 @@ SEVERITY = {"pass": 0, "warn": 1, "fail": 2}
 MAD_SCALE = 0.6745
 
 
-def read_metrics(collapse_stats: Mapping[str, Any], quantify_stats: Mapping[str, Any]) -> dict[str, float]:
-    """Read-level metrics of one sample from its collapse and quantification stats."""
+def read_metrics(
+    collapse_stats: Mapping[str, Any], quantify_stats: Mapping[str, Any], kit: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Read-level metrics of one sample from its insert and quantification stats and its kit decision
+    (results/inserts/<sample>.kit.json): the kit used, the share of reads it fits, its warnings."""
     biotype_reads = quantify_stats["biotype_reads"]
     transcriptome = sum(reads for biotype, reads in biotype_reads.items() if biotype not in NOT_TRANSCRIPTOME)
     genome_only = biotype_reads.get("genome", 0.0)
@@ -38,6 +41,9 @@ def read_metrics(collapse_stats: Mapping[str, Any], quantify_stats: Mapping[str,
         # transcripts lie in the genome, and the cascade aligns to the genome only what they leave.
         "transcriptome_genome_ratio": transcriptome / (transcriptome + genome_only) if transcriptome else 0.0,
         "unexplained_share": biotype_reads.get("unassigned", 0.0) / endogenous_total if endogenous_total else np.nan,
+        "kit": kit["kit"],
+        "kit_support": kit["kit_support"],
+        "kit_warnings": "; ".join(kit["warnings"]),
     }
 
 
@@ -127,6 +133,10 @@ def judge(
             "{:.2f}",
         )
     below(row["mirnas_10_reads"], config["mirnas_10_reads"], "miRNAs with >= 10 reads", "")
+    if row["kit_warnings"]:
+        # A kit that fits too few reads trims the library wrongly: its counts cannot be trusted.
+        severity = "fail" if row["kit_support"] < config["kit_min_fraction"] else "warn"
+        findings.append((severity, f"library kit {row['kit']}: {row['kit_warnings']}"))
     if row["hemolysis_class"] == "hemolysed":
         findings.append(
             (
