@@ -242,10 +242,20 @@ def exomir_command(directory, checkout, cores):
     )
 
 
+# Files of the one-sample sheet that are the sample's although not named after it: the input check
+# of all samples, which the sample's trimming waits for.
+SAMPLE_COHORT_FILES = ("input_check*",)
+
+
 def clear_sample_outputs(directory):
     """Remove the sample's results, logs and benchmarks (shared references stay built)."""
     for folder in ("results", "logs", "benchmarks"):
-        for path in (directory / folder).rglob(f"{SAMPLE}*"):
+        paths = [
+            path for pattern in (f"{SAMPLE}*", *SAMPLE_COHORT_FILES) for path in (directory / folder).rglob(pattern)
+        ]
+        for path in paths:
+            if not path.exists():
+                continue
             if path.is_dir():
                 shutil.rmtree(path)
             else:
@@ -259,9 +269,15 @@ def rule_benchmarks(directory, load_1min):
     shorter than about a second are underestimated; `load_1min` is the run's load average."""
     rules = {}
     # In the order the jobs finished, which is the order of the pipeline.
-    for path in sorted((directory / "benchmarks").rglob(f"{SAMPLE}.tsv"), key=lambda path: path.stat().st_mtime):
+    found = [
+        path
+        for pattern in (f"{SAMPLE}.tsv", *SAMPLE_COHORT_FILES)
+        for path in (directory / "benchmarks").rglob(pattern)
+    ]
+    for path in sorted(found, key=lambda path: path.stat().st_mtime):
         row = pd.read_csv(path, sep="\t").iloc[0]
-        name = str(path.parent.relative_to(directory / "benchmarks"))
+        folder = str(path.parent.relative_to(directory / "benchmarks"))
+        name = folder if path.stem == SAMPLE else f"{folder}/{path.stem}"
         rules[name] = Measurement(float(row["s"]), float(row["cpu_time"]), float(row["max_rss"]), load_1min)
     return rules
 

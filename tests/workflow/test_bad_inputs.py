@@ -115,7 +115,9 @@ def test_lowercase_and_crlf_reads_count_as_the_same_reads_in_capitals(facility_r
     assert counts["01"].sum() > 15_000
     assert counts["lower"].equals(counts["01"]) and counts["crlf"].equals(counts["01"])
     check = pd.read_csv(folder / "results" / "inserts" / "input_check.tsv", sep="\t", dtype={"sample": str})
-    assert check.set_index("sample").loc["lower", "lowercase_reads"] == 20_000
+    assert check.set_index("sample").loc["lower", "reads"] == 20_000
+    lower = json.loads((folder / "results" / "inserts" / "lower.stats.json").read_text())
+    assert lower["lowercase_reads"] == 20_000 and lower["input_reads"] == 20_000
     crlf = json.loads((folder / "results" / "inserts" / "crlf.kit.json").read_text())
     assert crlf["kit"] == "truseq"
 

@@ -73,6 +73,19 @@ HAS_TUMOUR_ATLAS = HAS_HEALTHY_BASELINE and bool(config["score"]["tcga_rpm"] and
 HAS_TISSUE_REFERENCE = bool(config["score"]["tissue_reference"])
 
 
+def genome_index_files():
+    """The genome index rule genome_index builds, when annotation.genome_fasta is set."""
+    return rules.genome_index.output if config["annotation"]["genome_fasta"] else []
+
+
+def genome_prefix():
+    """The bowtie prefix of the genome pass: built from genome_fasta, or given as genome_index;
+    empty without a genome."""
+    if config["annotation"]["genome_fasta"]:
+        return "results/references/genome"
+    return config["annotation"]["genome_index"]
+
+
 def when(condition, files):
     """`files` as a rule input when `condition` holds, otherwise no input."""
     return files if condition else []

@@ -27,6 +27,6 @@ rule sample_qc:
         thresholds={key: value for key, value in config["qc"].items() if key != "markers"}
         | {"kit_min_fraction": config["kit_detection"]["min_fraction"]},
         # The transcriptome/genome criterion applies only when the cascade aligns to a genome.
-        genome_configured=bool(config["annotation"]["genome_index"]),
+        genome_configured=bool(genome_prefix()),
     script:
         "../scripts/sample_qc.py"

@@ -9,6 +9,7 @@ rule quantify:
         index=rules.annotation_index.output,
         positions="results/references/mature_positions.tsv",
         records="results/references/annotation_records.tsv",
+        genome=genome_index_files(),
     output:
         mirnas="results/quantify/{sample}.mirna.tsv",
         isomirs="results/quantify/{sample}.isomirs.tsv",
@@ -37,7 +38,7 @@ rule quantify:
         mismatches=config["quantify"]["mismatches"],
         max_nontemplated=config["quantify"]["max_nontemplated"],
         min_rescued_length=config["quantify"]["min_rescued_length"],
-        genome_index=config["annotation"]["genome_index"],
+        genome_index=genome_prefix(),
         five_prime_tolerance=config["quantify"]["five_prime_tolerance"],
         three_prime_tolerance=config["quantify"]["three_prime_tolerance"],
     script:

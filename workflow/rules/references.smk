@@ -81,6 +81,38 @@ rule annotation_index:
         "bowtie-build --threads {threads} {input:q} {params.prefix:q} > {log:q} 2>&1"
 
 
+# The optional genome pass: a bowtie index built from the genome FASTA the user gives
+# (annotation.genome_fasta). A human genome takes hours and about 16 GB; build it once and point
+# annotation.genome_index at it for later runs.
+rule genome_index:
+    input:
+        config["annotation"]["genome_fasta"],
+    output:
+        multiext(
+            "results/references/genome",
+            ".1.ebwt",
+            ".2.ebwt",
+            ".3.ebwt",
+            ".4.ebwt",
+            ".rev.1.ebwt",
+            ".rev.2.ebwt",
+        ),
+    log:
+        "logs/references/genome_index.log",
+    benchmark:
+        "benchmarks/references/genome_index.tsv"
+    conda:
+        "../../envs/references.yaml"
+    threads: 8
+    resources:
+        mem_mb=grow_with_attempt(16000),
+        runtime=24 * 60,
+    params:
+        prefix=lambda wildcards, output: bowtie_prefix(output),
+    shell:
+        "bowtie-build --threads {threads} {input:q} {params.prefix:q} > {log:q} 2>&1"
+
+
 rule precursor_groups:
     input:
         gff3=config["references"]["gff3"],

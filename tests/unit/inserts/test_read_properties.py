@@ -35,7 +35,9 @@ def test_every_read_is_counted_once_in_capitals(tmp_path, sequences, newline, co
     assert counted == expected
     check = full_check(lane)
     assert check.problems == [] and check.reads == len(sequences)
-    assert check.lowercase_reads == sum(1 for s in sequences if s and not s.isupper())
+    lowercase = Counter()
+    list(distinct_read_chunks([lane], chunk, lowercase))
+    assert lowercase["lowercase_reads"] == sum(1 for s in sequences if s and not s.isupper())
     assert quick_check(lane).problem is None
 
 

@@ -24,7 +24,9 @@ FILE_KEYS = (
     ("score", "tissue_reference"),
     ("score", "tcga_rpm"),
     ("score", "tcga_samples"),
+    ("annotation", "genome_fasta"),
 )
+GENOME_INDEX_SUFFIXES = (".1.ebwt", ".2.ebwt", ".3.ebwt", ".4.ebwt", ".rev.1.ebwt", ".rev.2.ebwt")
 FILE_LIST_KEYS = (("annotation", "spike_ins"), ("annotation", "trna"), ("annotation", "rrna"), ("annotation", "ncrna"))
 
 
@@ -75,6 +77,9 @@ def _ordered(config: Mapping[str, Any]) -> Iterator[str]:
             f"tumour_origin: min_fraction ({origin['min_fraction']}) must be below max_fraction "
             f"({origin['max_fraction']})"
         )
+    annotation = config["annotation"]
+    if annotation["genome_fasta"] and annotation["genome_index"]:
+        yield "annotation: give genome_fasta (the workflow builds its index) or genome_index, not both"
     trim = config["trim"]
     if trim["min_length"] is not None and trim["max_length"] is not None and trim["min_length"] > trim["max_length"]:
         yield f"trim: min_length ({trim['min_length']}) must not exceed max_length ({trim['max_length']})"
@@ -90,6 +95,10 @@ def _missing_files(config: Mapping[str, Any]) -> Iterator[str]:
         for path in config[section][key]:
             if not Path(path).is_file():
                 yield f"{section}.{key}: file not found: {path}"
+    prefix = config["annotation"]["genome_index"]
+    missing = [suffix for suffix in GENOME_INDEX_SUFFIXES if prefix and not Path(prefix + suffix).is_file()]
+    if missing:
+        yield f"annotation.genome_index: no bowtie index at {prefix} (missing {prefix}{missing[0]})"
 
 
 def check_config(config: Mapping[str, Any]) -> None:

@@ -5,8 +5,7 @@ loaded, and a full pass (rule check_reads) that every sample's trimming waits fo
   FASTA); it says whether its reads are read 2 of a pair (exomir reads read 1), and gives its
   first records, by which the sheet loader tells a copy of another lane.
 - Full: every record of every lane, so a truncated gzip or a broken record late in a file is
-  found up front, with the reads counted and the lowercase reads (which trimming uppercases)
-  reported.
+  found up front, with the reads counted.
 """
 
 import os
@@ -77,19 +76,18 @@ class FullCheck:
 
     lane: str
     reads: int = 0
-    lowercase_reads: int = 0
     problems: list[str] = field(default_factory=list)
 
 
 def full_check(lane: str | os.PathLike) -> FullCheck:
-    """Read every record of `lane`: gzip integrity, record structure, reads and lowercase reads."""
+    """Read every record of `lane`: gzip integrity, record structure, and the number of reads.
+    The loop does nothing but count (0.46 CPU s per 2,000,000 reads; looking at each sequence
+    as well took 1.3 s)."""
     result = FullCheck(lane=str(lane))
     try:
         with dnaio.open(lane, open_threads=1) as records:
-            for record in records:
+            for _ in records:
                 result.reads += 1
-                if not record.sequence.isupper() and record.sequence:
-                    result.lowercase_reads += 1
     except READ_ERRORS as error:
         result.problems.append(f"after {result.reads:,} reads: {describe(error)}")
         return result
@@ -121,8 +119,8 @@ def problems_of(reports: Iterable[Mapping[str, Any]]) -> list[str]:
 
 
 def check_table_lines(reports: Iterable[Mapping[str, Any]]) -> Iterator[str]:
-    """The input check as TSV lines: sample, lane, reads, lowercase reads."""
-    yield "sample\tlane\treads\tlowercase_reads\n"
+    """The input check as TSV lines: sample, lane, reads."""
+    yield "sample\tlane\treads\n"
     for report in reports:
         for lane in report["lanes"]:
-            yield f"{report['sample']}\t{lane['lane']}\t{lane['reads']}\t{lane['lowercase_reads']}\n"
+            yield f"{report['sample']}\t{lane['lane']}\t{lane['reads']}\n"

@@ -26,7 +26,7 @@ from exomir.inserts.trim import adapter_finder, trim_distinct
 # Distinct reads are counted and trimmed per chunk of reads, so memory stays bounded when
 # most reads are distinct (UMI libraries); 2,000,000 distinct 75-nt reads take about 350 MB.
 READS_PER_CHUNK = 2_000_000
-TRIM_COUNTS = ("input_reads", "adapter_found", "untrimmed_discarded")
+TRIM_COUNTS = ("input_reads", "adapter_found", "untrimmed_discarded", "lowercase_reads")
 
 
 class ReadFileError(ValueError):
@@ -45,23 +45,32 @@ def lane_sequences(lane: str | os.PathLike) -> Iterator[Iterator[str]]:
         raise ReadFileError(f"{lane}: {error}") from error
 
 
-def distinct_read_chunks(lanes: Iterable[str | os.PathLike], chunk_reads: int) -> Iterator[Counter[str]]:
-    """{sequence: reads} of consecutive chunks of at most `chunk_reads` reads of each lane."""
+def distinct_read_chunks(
+    lanes: Iterable[str | os.PathLike], chunk_reads: int, stats: Counter[str] | None = None
+) -> Iterator[Counter[str]]:
+    """{sequence: reads} of consecutive chunks of at most `chunk_reads` reads of each lane, in
+    capitals; `stats`, when given, counts the `lowercase_reads`."""
     for lane in lanes:
         with lane_sequences(lane) as sequences:
             while chunk := Counter(itertools.islice(sequences, chunk_reads)):
-                yield uppercase(chunk)
+                lowercase = uppercase(chunk)
+                if stats is not None:
+                    stats["lowercase_reads"] += lowercase
+                yield chunk
 
 
-def uppercase(read_counts: Counter[str]) -> Counter[str]:
-    """`read_counts` with every sequence in capitals (FASTQ allows lowercase bases, which the
-    adapters and references, all in capitals, would never match); counts of sequences that
-    differ only in case are merged. Checked per distinct sequence, so a file in capitals pays
-    one `isupper` per distinct read."""
+def uppercase(read_counts: Counter[str]) -> int:
+    """Put every sequence of `read_counts` in capitals, in place (FASTQ allows lowercase bases,
+    which the adapters and references, all in capitals, would never match), merging counts of
+    sequences that differ only in case; returns the reads that had lowercase bases. Checked per
+    distinct sequence, so a file in capitals pays one `isupper` per distinct read."""
     lower = [sequence for sequence in read_counts if not sequence.isupper() and sequence]
+    reads = 0
     for sequence in lower:
-        read_counts[sequence.upper()] += read_counts.pop(sequence)
-    return read_counts
+        count = read_counts.pop(sequence)
+        read_counts[sequence.upper()] += count
+        reads += count
+    return reads
 
 
 def first_reads(lanes: Iterable[str | os.PathLike], max_reads: int) -> Counter[str]:
@@ -70,7 +79,8 @@ def first_reads(lanes: Iterable[str | os.PathLike], max_reads: int) -> Counter[s
     for lane in lanes:
         with lane_sequences(lane) as sequences:
             counts.update(itertools.islice(sequences, max_reads - counts.total()))
-    return uppercase(counts)
+    uppercase(counts)
+    return counts
 
 
 def detect(
@@ -107,7 +117,7 @@ def collapse_lanes(
     """(collapsed rows, stats) of all reads of the lanes trimmed as `kit` says."""
     adapter = adapter_finder(kit, trim_config["error_rate"], trim_config["min_adapter_overlap"])
     trimmed, trim_counts = Counter(), Counter(dict.fromkeys(TRIM_COUNTS, 0))
-    for chunk in distinct_read_chunks(lanes, chunk_reads):
+    for chunk in distinct_read_chunks(lanes, chunk_reads, trim_counts):
         pairs, counts = trim_distinct(chunk, kit, adapter, trim_config["discard_untrimmed"])
         trimmed.update(pairs)
         trim_counts.update(counts)
