@@ -54,7 +54,7 @@ def counts(folder):
 def directory_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("directory")
     project_config(folder)
-    run_snakemake(folder, "--configfile", folder / "config" / "config.yaml", "results/counts/mirna_counts.tsv")
+    run_snakemake(folder, "results/counts/mirna_counts.tsv", "--configfile", folder / "config" / "config.yaml")
     return folder
 
 
@@ -71,8 +71,11 @@ def test_from_the_root_of_a_copy_of_the_repository(tmp_path, directory_run):
         if (REPO / name).is_file():
             (copy / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(REPO / name, copy / name)
-    project_config(copy / "project")
-    snakemake_in(copy, "--configfile", "project/config/config.yaml", "results/counts/mirna_counts.tsv")
+    # As a user of a clone does: the sample sheet in config/, the shipped config/config.yaml.
+    (copy / "config" / "samples.tsv").write_text(
+        f"sample\tfastq\tbiofluid\tkit\tcondition\none\t{READS}\tplasma\ttruseq\thealthy\n"
+    )
+    snakemake_in(copy, "results/counts/mirna_counts.tsv")
     assert counts(copy).equals(counts(directory_run))
 
 
@@ -110,7 +113,7 @@ def test_the_genome_pass_builds_its_index_and_counts_genome_reads(tmp_path):
     config = yaml.safe_load((tmp_path / "config" / "config.yaml").read_text())
     config["annotation"] = {"genome_fasta": str(genome)}
     (tmp_path / "config" / "config.yaml").write_text(yaml.safe_dump(config))
-    run_snakemake(tmp_path, "--configfile", tmp_path / "config" / "config.yaml", "results/qc/sample_qc.tsv")
+    run_snakemake(tmp_path, "results/qc/sample_qc.tsv", "--configfile", tmp_path / "config" / "config.yaml")
     assert (tmp_path / "results" / "references" / "genome.1.ebwt").is_file()
     biotypes = pd.read_csv(tmp_path / "results" / "counts" / "biotype_reads.tsv", sep="\t", index_col="biotype")
     assert biotypes.loc["genome", "one"] >= 150
