@@ -209,3 +209,18 @@ def test_real_exrnaqc_samples_are_indeterminate(exrnaqc_run):
     assert (calls["evidence"] < calls["threshold"]).all()
     calibration = pd.read_csv(exrnaqc_run / "results" / "scores" / "tumour_origin_calibration.tsv", sep="\t")
     assert calibration.loc[0, "n_healthy"] == 90 and calibration.loc[0, "platt_slope"] > 0
+
+
+def test_every_multi_precursor_group_in_tcga_reaches_the_profiles(exrnaqc_run):
+    references = exrnaqc_run / "results" / "references"
+    groups = pd.read_csv(references / "precursor_groups.tsv", sep="\t")
+    renames = pd.read_csv(REPO / "resources" / "signatures" / "tcga_precursor_renames.tsv", sep="\t", dtype=str)
+    tcga = pd.read_csv(
+        REPO.parent / "shared" / "data" / "scoring" / "tcga-mirnaseq" / "tcga_mirna_rpm.tsv.gz", sep="\t", nrows=0
+    ).columns
+    renamed = set(tcga) | set(renames.iloc[:, 1])
+    shared = groups[groups["precursor"].isin(renamed)]
+    multi = {group for group, members in shared.groupby("group")["precursor"] if members.nunique() > 1}
+    profiles = pd.read_csv(references / "atlas" / "tcga_profiles.tsv", sep="\t", index_col="group")
+    assert len(multi) >= 80 and "hsa-let-7a-1/hsa-let-7a-2/hsa-let-7a-3" in multi  # 88 in miRBase v22
+    assert multi <= set(profiles.index), sorted(multi - set(profiles.index))[:10]

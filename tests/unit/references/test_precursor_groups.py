@@ -1,4 +1,5 @@
 import pandas as pd
+import pytest
 
 from exomir.devtools.runs import REPO, SHARED_DATA
 from exomir.references.precursor_groups import mirna_to_group, precursor_groups, sum_by_group
@@ -19,10 +20,12 @@ def test_hairpins_sharing_a_mature_sequence_form_one_group():
     assert groups.groupby("mirna")["group"].nunique().max() == 1
 
 
-def test_sum_by_group_drops_unknown_rows():
-    mapping = {"a-5p": "A", "a-3p": "A", "b": "B"}
+@pytest.mark.parametrize("as_series", [False, True], ids=["dict", "Series"])
+def test_sum_by_group_drops_unknown_rows(as_series):
+    mapping = {"a-5p": "a-1/a-2", "a-3p": "a-1/a-2", "b": "b"}
     table = pd.DataFrame({"s": [1.0, 2.0, 4.0, 8.0]}, index=["a-5p", "a-3p", "b", "unknown"])
-    assert sum_by_group(table, mapping)["s"].to_dict() == {"A": 3.0, "B": 4.0}
+    groups = pd.Series(mapping) if as_series else mapping
+    assert sum_by_group(table, groups)["s"].to_dict() == {"a-1/a-2": 3.0, "b": 4.0}
 
 
 def test_mirgenedb_matures_are_placed_in_their_containing_precursor():

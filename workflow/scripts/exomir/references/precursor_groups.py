@@ -59,6 +59,7 @@ def mirna_to_group(groups: pd.DataFrame) -> dict[str, str]:
 
 
 def sum_by_group(table: pd.DataFrame, mapping: Mapping[str, str]) -> pd.DataFrame:
-    """Sum the rows of a feature × sample table into groups; rows without a group are dropped."""
-    known = table.index.isin(list(mapping))
+    """Sum the rows of a feature × sample table into groups; rows without a group are dropped.
+    `mapping` is a dict or a Series (feature → group); its keys, not its values, are the features."""
+    known = table.index.isin(list(mapping.keys()))
     return table[known].groupby(table.index[known].map(mapping)).sum()
