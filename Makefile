@@ -68,3 +68,10 @@ bench-deps: system-deps
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(BENCH_APT_PACKAGES); \
 	fi
+
+# The reference bundle (resources/bundle/), rebuilt from its primary sources in ../shared
+# (config/bundle-sources.yaml), with its MANIFEST.tsv; tests/workflow/test_bundle.py checks it.
+.PHONY: bundle
+bundle: $(VENV)/.installed
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(SNAKEMAKE) --cores $(CORES) bundle --configfile config/config.yaml config/bundle-sources.yaml
+	$(PYTHON) -m exomir.devtools.bundle results/bundle resources/bundle

@@ -69,7 +69,17 @@ def sample_sheet_records():
 
 # References a part of the analysis needs; without them it is skipped and the outputs say so.
 HAS_HEALTHY_BASELINE = bool(config["score"]["healthy_baseline"])
-HAS_TUMOUR_ATLAS = HAS_HEALTHY_BASELINE and bool(config["score"]["tcga_rpm"] and config["score"]["tcga_samples"])
+BUILDS_TUMOUR_ATLAS = bool(config["score"]["tcga_rpm"] and config["score"]["tcga_samples"])
+HAS_TUMOUR_ATLAS = HAS_HEALTHY_BASELINE and (BUILDS_TUMOUR_ATLAS or bool(config["score"]["tcga_atlas"]))
+
+
+def atlas_file(name):
+    """An atlas table: built by rule tcga_atlas from the TCGA tables, or read from score.tcga_atlas."""
+    if BUILDS_TUMOUR_ATLAS:
+        return f"results/references/atlas/{name}"
+    return str(Path(config["score"]["tcga_atlas"], name))
+
+
 HAS_TISSUE_REFERENCE = bool(config["score"]["tissue_reference"])
 
 

@@ -86,7 +86,7 @@ rule annotation_index:
 # annotation.genome_index at it for later runs.
 rule genome_index:
     input:
-        config["annotation"]["genome_fasta"],
+        when(bool(config["annotation"]["genome_fasta"]), config["annotation"]["genome_fasta"]),
     output:
         multiext(
             "results/references/genome",
@@ -161,8 +161,8 @@ rule tcga_atlas:
     input:
         groups=rules.precursor_groups.output.groups,
         renames=config["score"]["tcga_renames"],
-        rpm=when(HAS_TUMOUR_ATLAS, config["score"]["tcga_rpm"]),
-        samples=when(HAS_TUMOUR_ATLAS, config["score"]["tcga_samples"]),
+        rpm=when(BUILDS_TUMOUR_ATLAS, config["score"]["tcga_rpm"]),
+        samples=when(BUILDS_TUMOUR_ATLAS, config["score"]["tcga_samples"]),
     output:
         profiles="results/references/atlas/tcga_profiles.tsv",
         info="results/references/atlas/tcga_profile_info.tsv",

@@ -54,9 +54,9 @@ rule tumour_origin:
         qc="results/qc/sample_qc.tsv",
         groups=rules.precursor_groups.output.groups,
         baseline=when(HAS_TUMOUR_ATLAS, rules.healthy_baseline.output.counts),
-        profiles=when(HAS_TUMOUR_ATLAS, rules.tcga_atlas.output.profiles),
-        profile_info=when(HAS_TUMOUR_ATLAS, rules.tcga_atlas.output.info),
-        holdout=when(HAS_TUMOUR_ATLAS, rules.tcga_atlas.output.holdout),
+        profiles=when(HAS_TUMOUR_ATLAS, atlas_file("tcga_profiles.tsv")),
+        profile_info=when(HAS_TUMOUR_ATLAS, atlas_file("tcga_profile_info.tsv")),
+        holdout=when(HAS_TUMOUR_ATLAS, atlas_file("tcga_holdout.tsv.gz")),
         markers=config["qc"]["markers"],
         signatures=config["score"]["signatures"],
     output:

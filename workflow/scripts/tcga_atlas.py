@@ -4,7 +4,9 @@ import sys
 
 import pandas as pd
 
+from exomir.common.atomic import atomic_path
 from exomir.common.tables import write_tsv
+from exomir.references.bundle import write_tsv_gz
 from exomir.references.tcga_atlas import atlas_tables, load_tcga
 
 
@@ -19,7 +21,9 @@ def main(snakemake):
     write_tsv(tables["profiles"].round(4), output.profiles)
     write_tsv(tables["info"], output.info, index=False)
     write_tsv(tables["tumour_vs_normal"].round(4), output.tumour_vs_normal, index=False)
-    write_tsv(tables["holdout"].round(3), output.holdout, compression={"method": "gzip", "compresslevel": 1})
+    # Reproducible bytes (no file name or time stamp in the gzip header): the atlas is in the bundle.
+    with atomic_path(output.holdout) as temporary, open(temporary, "wb") as handle:
+        write_tsv_gz(tables["holdout"].round(3), handle)
     print(summary, file=sys.stderr)
 
 

@@ -25,9 +25,15 @@ FILE_KEYS = (
     ("score", "tcga_rpm"),
     ("score", "tcga_samples"),
     ("annotation", "genome_fasta"),
+    ("bundle", "tissue_reference"),
+    ("bundle", "healthy_counts"),
+    ("bundle", "healthy_annotation"),
 )
+ATLAS_FILES = ("tcga_profiles.tsv", "tcga_profile_info.tsv", "tcga_tumour_vs_normal.tsv", "tcga_holdout.tsv.gz")
 GENOME_INDEX_SUFFIXES = (".1.ebwt", ".2.ebwt", ".3.ebwt", ".4.ebwt", ".rev.1.ebwt", ".rev.2.ebwt")
-FILE_LIST_KEYS = (("annotation", "spike_ins"), ("annotation", "trna"), ("annotation", "rrna"), ("annotation", "ncrna"))
+FILE_LIST_KEYS = tuple(
+    (section, key) for section in ("annotation", "bundle") for key in ("spike_ins", "trna", "rrna", "ncrna")
+)
 
 
 class ConfigError(ValueError):
@@ -47,7 +53,7 @@ def resolve(path: str, workflow_root: str | os.PathLike, workdir: str | os.PathL
 def resolve_paths(config: Mapping[str, Any], workflow_root: str | os.PathLike) -> dict[str, Any]:
     """The config's top-level entries whose paths `resolve` changes, with those paths resolved."""
     updated: dict[str, Any] = {}
-    for section, key in FILE_KEYS:
+    for section, key in (*FILE_KEYS, ("score", "tcga_atlas")):
         if section is None:
             updated[key] = resolve(config[key], workflow_root)
         else:
@@ -95,6 +101,10 @@ def _missing_files(config: Mapping[str, Any]) -> Iterator[str]:
         for path in config[section][key]:
             if not Path(path).is_file():
                 yield f"{section}.{key}: file not found: {path}"
+    atlas = config["score"]["tcga_atlas"]
+    missing_atlas = [name for name in ATLAS_FILES if atlas and not Path(atlas, name).is_file()]
+    if missing_atlas:
+        yield f"score.tcga_atlas: {atlas} lacks {', '.join(missing_atlas)}"
     prefix = config["annotation"]["genome_index"]
     missing = [suffix for suffix in GENOME_INDEX_SUFFIXES if prefix and not Path(prefix + suffix).is_file()]
     if missing:

@@ -76,7 +76,8 @@ def ncrna_biotype(header: str, path: str | os.PathLike, number: int) -> str | No
     return NCRNA_BIOTYPES.get(gene_type, "other_ncRNA")
 
 
-def _clean(sequence: str, path: str | os.PathLike, name: str) -> str:
+def clean_sequence(sequence: str, path: str | os.PathLike, name: str) -> str:
+    """A reference sequence in DNA capitals; raises naming the file and record when it is no nucleotide sequence."""
     sequence = sequence.upper().replace("U", "T")
     if not sequence or set(sequence) - set("ACGTN"):
         raise ValueError(f"{path}: record {name} is not a nucleotide sequence")
@@ -91,9 +92,9 @@ def read_spike_ins(path: str | os.PathLike) -> list[tuple[str, str]]:
         if not rows or "sequence" not in rows[0]:
             raise ValueError(f"{path}: a spike-in CSV needs a header with a 'sequence' column")
         name_column = next(column for column in rows[0] if column != "sequence")
-        return [(row[name_column], _clean(row["sequence"], path, row[name_column])) for row in rows]
+        return [(row[name_column], clean_sequence(row["sequence"], path, row[name_column])) for row in rows]
     with dnaio.open(path) as fasta:
-        return [(record.name.split()[0], _clean(record.sequence, path, record.name)) for record in fasta]
+        return [(record.name.split()[0], clean_sequence(record.sequence, path, record.name)) for record in fasta]
 
 
 def annotation_records(
@@ -124,7 +125,7 @@ def annotation_records(
                     biotype = ncrna_biotype(record.name, path, number) if source == "ncRNA" else source
                     if biotype is None:
                         continue
-                    sequence = _clean(record.sequence, path, name)
+                    sequence = clean_sequence(record.sequence, path, name)
                     feature = header_attribute(record.name, "gene_name") or name
                     family = feature
                     if biotype == "tRNA":

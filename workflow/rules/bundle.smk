@@ -1,0 +1,95 @@
+# The reference bundle (results/bundle/), rebuilt from its primary sources (config `bundle:`,
+# config/bundle-sources.yaml); `make bundle` copies it to resources/bundle/, which a clone uses
+# for the full analysis. tests/workflow/test_bundle.py checks that the rebuild equals the
+# committed files.
+
+from snakemake.exceptions import WorkflowError
+
+BUNDLE_SETS = ("spike_ins", "trna", "rrna", "ncrna")
+BUNDLE_ATLAS = ("tcga_profiles.tsv", "tcga_profile_info.tsv", "tcga_tumour_vs_normal.tsv", "tcga_holdout.tsv.gz")
+
+
+def bundle_source(key):
+    """An input function: the primary source `bundle.<key>` of the config, which must be set."""
+
+    def source(wildcards):
+        value = config["bundle"][wildcards.set] if key == "{set}" else config["bundle"][key]
+        if not value:
+            raise WorkflowError(
+                f"bundle.{key} is not set: rebuild the bundle with --configfile config/bundle-sources.yaml"
+            )
+        return value
+
+    return source
+
+
+rule bundle_annotation:
+    input:
+        sources=bundle_source("{set}"),
+    output:
+        fasta="results/bundle/annotation/{set}.fa.gz",
+    log:
+        "logs/bundle/annotation_{set}.log",
+    benchmark:
+        "benchmarks/bundle/annotation_{set}.tsv"
+    wildcard_constraints:
+        set="|".join(BUNDLE_SETS),
+    conda:
+        "../../envs/references.yaml"
+    threads: 1
+    resources:
+        mem_mb=grow_with_attempt(1000),
+        runtime=10,
+    script:
+        "../scripts/bundle_annotation.py"
+
+
+rule bundle_tables:
+    input:
+        tissues=bundle_source("tissue_reference"),
+        counts=bundle_source("healthy_counts"),
+        annotation=bundle_source("healthy_annotation"),
+    output:
+        tissues="results/bundle/tissue_reference.csv",
+        baselines=directory("results/bundle/healthy_baselines"),
+    log:
+        "logs/bundle/tables.log",
+    benchmark:
+        "benchmarks/bundle/tables.tsv"
+    conda:
+        "../../envs/references.yaml"
+    threads: 1
+    resources:
+        mem_mb=grow_with_attempt(1000),
+        runtime=10,
+    params:
+        tissues=config["score"]["tissues"],
+    script:
+        "../scripts/bundle_tables.py"
+
+
+# The TCGA atlas of rule tcga_atlas, built from the TCGA tables the bundle config names.
+rule bundle_atlas:
+    input:
+        expand("results/references/atlas/{file}", file=BUNDLE_ATLAS),
+    output:
+        expand("results/bundle/atlas/{file}", file=BUNDLE_ATLAS),
+    log:
+        "logs/bundle/atlas.log",
+    benchmark:
+        "benchmarks/bundle/atlas.tsv"
+    conda:
+        "../../envs/references.yaml"
+    threads: 1
+    resources:
+        mem_mb=grow_with_attempt(500),
+        runtime=10,
+    shell:
+        "cp {input:q} results/bundle/atlas/ > {log:q} 2>&1"
+
+
+rule bundle:
+    input:
+        expand("results/bundle/annotation/{set}.fa.gz", set=BUNDLE_SETS),
+        rules.bundle_tables.output,
+        rules.bundle_atlas.output,
