@@ -3,25 +3,6 @@
 # for the full analysis. tests/workflow/test_bundle.py checks that the rebuild equals the
 # committed files.
 
-from snakemake.exceptions import WorkflowError
-
-BUNDLE_SETS = ("spike_ins", "trna", "rrna", "ncrna")
-BUNDLE_ATLAS = ("tcga_profiles.tsv", "tcga_profile_info.tsv", "tcga_tumour_vs_normal.tsv", "tcga_holdout.tsv.gz")
-
-
-def bundle_source(key):
-    """An input function: the primary source `bundle.<key>` of the config, which must be set."""
-
-    def source(wildcards):
-        value = config["bundle"][wildcards.set] if key == "{set}" else config["bundle"][key]
-        if not value:
-            raise WorkflowError(
-                f"bundle.{key} is not set: rebuild the bundle with --configfile config/bundle-sources.yaml"
-            )
-        return value
-
-    return source
-
 
 rule bundle_annotation:
     input:

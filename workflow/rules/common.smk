@@ -3,6 +3,7 @@ import re
 import sys
 from pathlib import Path
 
+from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 # The workflow's own package, whichever directory Snakemake runs in and however the workflow
@@ -116,3 +117,24 @@ def final_outputs():
         "results/scores/scored.h5ad",
         "results/report/multiqc_report.html",
     ]
+
+
+# The reference bundle (rules/bundle.smk).
+from snakemake.exceptions import WorkflowError
+
+BUNDLE_SETS = ("spike_ins", "trna", "rrna", "ncrna")
+BUNDLE_ATLAS = ("tcga_profiles.tsv", "tcga_profile_info.tsv", "tcga_tumour_vs_normal.tsv", "tcga_holdout.tsv.gz")
+
+
+def bundle_source(key):
+    """An input function: the primary source `bundle.<key>` of the config, which must be set."""
+
+    def source(wildcards):
+        value = config["bundle"][wildcards.set] if key == "{set}" else config["bundle"][key]
+        if not value:
+            raise WorkflowError(
+                f"bundle.{key} is not set: rebuild the bundle with --configfile config/bundle-sources.yaml"
+            )
+        return value
+
+    return source

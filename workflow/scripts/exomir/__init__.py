@@ -6,4 +6,10 @@ share (atomic writes, FASTA, the sample sheet, the config checks, marker roles, 
 and `devtools` what tests/ and bench/ use: the read simulator, truth scoring, workflow runs.
 """
 
+import warnings
+
 __version__ = "0.4.0"
+
+# mirtop 0.4.30 imports Bio.pairwise2, whose deprecation warning would otherwise be printed by
+# every rule that writes or checks mirGFF3; it says nothing about the data.
+warnings.filterwarnings("ignore", message="Bio.pairwise2 has been deprecated")
