@@ -49,6 +49,30 @@ rule bundle_tables:
         "../scripts/bundle_tables.py"
 
 
+# The marker table of mouse: the human markers' mouse orthologs of identical sequence.
+rule bundle_markers:
+    input:
+        markers=workflow.source_path("../../resources/signatures/background_markers.tsv"),
+        human=workflow.source_path("../../resources/mirbase-v22-hsa/mature.fa"),
+        all_species=bundle_source("all_species_mature"),
+    output:
+        markers="results/bundle/markers/mmu_background_markers.tsv",
+    log:
+        "logs/bundle/markers.log",
+    benchmark:
+        "benchmarks/bundle/markers.tsv"
+    conda:
+        "../../envs/references.yaml"
+    threads: 1
+    resources:
+        mem_mb=grow_with_attempt(1000),
+        runtime=10,
+    params:
+        species_prefix="mmu",
+    script:
+        "../scripts/bundle_markers.py"
+
+
 # The TCGA atlas of rule tcga_atlas, built from the TCGA tables the bundle config names.
 rule bundle_atlas:
     input:
@@ -73,4 +97,5 @@ rule bundle:
     input:
         expand("results/bundle/annotation/{set}.fa.gz", set=BUNDLE_SETS),
         rules.bundle_tables.output,
+        rules.bundle_markers.output,
         rules.bundle_atlas.output,

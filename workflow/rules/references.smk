@@ -7,7 +7,7 @@ rule mirna_reference:
     input:
         hairpin=config["references"]["hairpin"],
         mature=config["references"]["mature"],
-        gff3=config["references"]["gff3"],
+        gff3=when(bool(config["references"]["gff3"]), config["references"]["gff3"]),
     output:
         hairpins="results/references/hairpins.fa",
         positions="results/references/mature_positions.tsv",
@@ -115,7 +115,7 @@ rule genome_index:
 
 rule precursor_groups:
     input:
-        gff3=config["references"]["gff3"],
+        positions="results/references/mature_positions.tsv",
         mature=config["references"]["mature"],
     output:
         groups="results/references/precursor_groups.tsv",

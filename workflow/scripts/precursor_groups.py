@@ -2,13 +2,17 @@
 
 import sys
 
+import pandas as pd
+
+from exomir.common.fasta import read_fasta
 from exomir.common.tables import write_tsv
 from exomir.references.precursor_groups import precursor_groups
 
 
 def main(snakemake):
     sys.stderr = open(snakemake.log[0], "w", buffering=1)  # tracebacks and warnings land in the log
-    groups = precursor_groups(snakemake.input.gff3, snakemake.input.mature, snakemake.params.species_prefix)
+    positions = pd.read_csv(snakemake.input.positions, sep="\t")
+    groups = precursor_groups(positions, read_fasta(snakemake.input.mature, snakemake.params.species_prefix))
     write_tsv(groups, snakemake.output.groups, index=False)
     sizes = groups.groupby("group")["precursor"].nunique()
     print(

@@ -1,15 +1,25 @@
 import pandas as pd
 import pytest
 
+from exomir.common.fasta import read_fasta
 from exomir.devtools.runs import REPO, SHARED_DATA
+from exomir.references.mirbase import mature_positions, parse_gff3
 from exomir.references.precursor_groups import mirna_to_group, precursor_groups, sum_by_group
 
 GFF3 = REPO / "resources" / "mirbase-v22-hsa" / "hsa.gff3"
 MATURE = REPO / "resources" / "mirbase-v22-hsa" / "mature.fa"
+HAIRPIN = REPO / "resources" / "mirbase-v22-hsa" / "hairpin.fa"
+
+
+def groups_of(gff3, mature, hairpin, prefix="hsa"):
+    """Precursor groups as the rules build them: mature positions from the GFF3, then groups."""
+    matures = read_fasta(mature, prefix)
+    positions, _ = mature_positions(*parse_gff3(gff3), read_fasta(hairpin, prefix), matures)
+    return precursor_groups(positions, matures)
 
 
 def test_hairpins_sharing_a_mature_sequence_form_one_group():
-    groups = precursor_groups(GFF3, MATURE)
+    groups = groups_of(GFF3, MATURE, HAIRPIN)
     mapping = mirna_to_group(groups)
     assert mapping["hsa-let-7a-5p"] == "hsa-let-7a-1/hsa-let-7a-2/hsa-let-7a-3"
     assert mapping["hsa-let-7a-3p"] == mapping["hsa-let-7a-5p"]
@@ -31,8 +41,12 @@ def test_sum_by_group_drops_unknown_rows(as_series):
 def test_mirgenedb_matures_are_placed_in_their_containing_precursor():
     # MirGeneDB's GFF3 has no Derives_from: a mature's precursor is the one that contains it.
     mirgenedb = SHARED_DATA / "references" / "mirgenedb-2.0-hsa"
-    groups = precursor_groups(mirgenedb / "hsa_MirGeneDB_v2.0.gff3", mirgenedb / "hsa_mature_MirGeneDB_v2.0.fa")
+    groups = groups_of(
+        mirgenedb / "hsa_MirGeneDB_v2.0.gff3",
+        mirgenedb / "hsa_mature_MirGeneDB_v2.0.fa",
+        mirgenedb / "hsa_hairpin_MirGeneDB_v2.0.fa",
+    )
     mapping = mirna_to_group(groups)
-    assert mapping["Hsa-Mir-21_5p"] == "Hsa-Mir-21_pre"
-    assert mapping["Hsa-Let-7-P1_5p"] == "Hsa-Let-7-P1_pre/Hsa-Let-7-P6_pre/Hsa-Let-7-P7_pre"
+    assert mapping["Hsa-Mir-21_5p"] == "Hsa-Mir-21_pri"  # named by the hairpins reads align to
+    assert mapping["Hsa-Let-7-P1_5p"] == "Hsa-Let-7-P1_pri/Hsa-Let-7-P6_pri/Hsa-Let-7-P7_pri"
     assert groups["precursor"].notna().all() and groups.groupby("mirna")["group"].nunique().max() == 1

@@ -28,6 +28,7 @@ FILE_KEYS = (
     ("bundle", "tissue_reference"),
     ("bundle", "healthy_counts"),
     ("bundle", "healthy_annotation"),
+    ("bundle", "all_species_mature"),
 )
 ATLAS_FILES = ("tcga_profiles.tsv", "tcga_profile_info.tsv", "tcga_tumour_vs_normal.tsv", "tcga_holdout.tsv.gz")
 GENOME_INDEX_SUFFIXES = (".1.ebwt", ".2.ebwt", ".3.ebwt", ".4.ebwt", ".rev.1.ebwt", ".rev.2.ebwt")

@@ -8,6 +8,7 @@ checksum.
   first name wins), FASTA headers kept whole (the ncRNA biotypes are read from them); ncRNA
   records of gene_type miRNA dropped (the hairpins are the miRNA reference); spike-ins from CSV.
 - Tissue reference: the configured tissue columns of the miRTS signature matrix.
+- Mouse markers: the human marker table mapped to the mouse matures of identical sequence.
 - Healthy baselines: the exRNAQC017 counts, one table per blood collection tube and RNA
   isolation kit (15 libraries each), with the protocol of each in an index table, and all 90.
 Files are written reproducibly: gzip without a time stamp, fixed row order.
@@ -19,7 +20,7 @@ import gzip
 import hashlib
 import io
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import dnaio
@@ -151,6 +152,14 @@ SOURCES = (
         "bundle_tables",
     ),
     (
+        "markers/mmu_background_markers.tsv",
+        "references/mirbase-v22.1-all-species/mature.fa.gz",
+        "miRBase v22.1 all-species mature.fa via github.com/Meffert-Lab/SCRAP @6a22952; the project's "
+        "resources/signatures/background_markers.tsv and resources/mirbase-v22-hsa/mature.fa",
+        "none stated (SCRAP); miRBase data are free to use",
+        "bundle_markers",
+    ),
+    (
         "atlas/*",
         "scoring/tcga-mirnaseq/tcga_mirna_rpm.tsv.gz; scoring/tcga-mirnaseq/tcga_mirna_samples.tsv",
         "TCGA miRNA-seq RPM via the RTCGA.miRNASeq package (see scoring/PROVENANCE.tsv)",
@@ -194,3 +203,26 @@ def manifest(bundle: str | os.PathLike, shared_data: str | os.PathLike) -> pd.Da
             }
         )
     return pd.DataFrame(rows, columns=MANIFEST_COLUMNS)
+
+
+def ortholog_markers(
+    markers: pd.DataFrame, human_mature: Mapping[str, str], species_mature: Mapping[str, str]
+) -> pd.DataFrame:
+    """The marker table for another species: each human marker replaced by the one mature of that
+    species with the identical sequence (markers without exactly one such mature are left out),
+    its citation prefixed with how it was mapped."""
+    by_sequence: dict[str, list[str]] = {}
+    for name, sequence in species_mature.items():
+        by_sequence.setdefault(sequence, []).append(name)
+    rows = []
+    for row in markers.itertuples(index=False):
+        matches = by_sequence.get(human_mature.get(row.mirna, ""), [])
+        if len(matches) != 1:
+            continue
+        rows.append(
+            row._replace(
+                mirna=matches[0],
+                citation=f"ortholog of {row.mirna} (identical mature sequence, miRBase v22.1); {row.citation}",
+            )
+        )
+    return pd.DataFrame(rows, columns=markers.columns)

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+POSITION_COLUMNS = ["hairpin", "mirna", "accession", "start", "end", "sequence"]
 PRECURSOR_TYPES = {"miRNA_primary_transcript", "pre_miRNA"}
 
 
@@ -112,5 +113,33 @@ def mature_positions(
                     "sequence": hairpin_sequence[offset : offset + length],
                 }
             )
-    positions = pd.DataFrame(rows, columns=["hairpin", "mirna", "accession", "start", "end", "sequence"])
+    positions = pd.DataFrame(rows, columns=POSITION_COLUMNS)
     return positions.drop_duplicates(["hairpin", "mirna", "start"]), problems
+
+
+def positions_by_sequence(
+    hairpins: Mapping[str, str], mature_sequences: Mapping[str, str], accessions: Mapping[str, str]
+) -> tuple[pd.DataFrame, list[str]]:
+    """Mature positions without a GFF3: every occurrence of each mature sequence in the species'
+    hairpins (the first per hairpin), for references such as miRBase's all-species files that give
+    no coordinates. `accessions` is {mature name: accession}. Returns (positions, problems)."""
+    rows, problems = [], []
+    for mirna, sequence in mature_sequences.items():
+        found = False
+        for hairpin, hairpin_sequence in hairpins.items():
+            offset = hairpin_sequence.find(sequence)
+            if offset >= 0:
+                found = True
+                rows.append(
+                    {
+                        "hairpin": hairpin,
+                        "mirna": mirna,
+                        "accession": accessions.get(mirna, ""),
+                        "start": offset,
+                        "end": offset + len(sequence),
+                        "sequence": sequence,
+                    }
+                )
+        if not found:
+            problems.append(f"{mirna} found in no hairpin")
+    return pd.DataFrame(rows, columns=POSITION_COLUMNS), problems

@@ -5,7 +5,6 @@ all make hsa-let-7a-5p), and a precursor-level profile cannot tell its arms apar
 identical mature sequence therefore form one group, and both kinds of profile are summed per group.
 """
 
-import os
 from collections.abc import Mapping
 
 import numpy as np
@@ -13,31 +12,17 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from exomir.common.fasta import read_fasta
-from exomir.references.mirbase import parse_gff3, precursor_ids
-
 GROUP_COLUMNS = ["group", "precursor", "mirna", "accession"]
 
 
-def precursor_groups(
-    gff3: str | os.PathLike, mature_fasta: str | os.PathLike, species_prefix: str = "hsa"
-) -> pd.DataFrame:
-    """One row per (precursor, mature) pair of the GFF3 with its group.
+def precursor_groups(positions: pd.DataFrame, mature_sequences: Mapping[str, str]) -> pd.DataFrame:
+    """One row per (precursor, mature) pair of the mature position table (rule mirna_reference:
+    every mature placed on its hairpins, from the GFF3 or by sequence) with its group.
 
     A group is named by its precursors, sorted and joined with '/'."""
-    precursors, matures = parse_gff3(gff3)
-    sequences = read_fasta(mature_fasta, species_prefix)
-    name_of_id = dict(zip(precursors["id"], precursors["name"]))
-    pairs = matures[matures["name"].isin(sequences)].copy()
-    pairs["precursor"] = [
-        [name_of_id.get(id_) for id_ in precursor_ids(mature, precursors)] for _, mature in pairs.iterrows()
-    ]
-    pairs = pairs.explode("precursor")
-    unplaced = pairs.loc[pairs["precursor"].isna(), "name"].tolist()
-    if unplaced:
-        raise ValueError(f"{gff3}: matures without a precursor in the file: {', '.join(unplaced[:10])}")
-    pairs["sequence"] = pairs["name"].map(sequences)
-    pairs = pairs.rename(columns={"name": "mirna"}).drop_duplicates(["precursor", "mirna"])
+    pairs = positions[positions["mirna"].isin(list(mature_sequences))][["hairpin", "mirna", "accession"]]
+    pairs = pairs.rename(columns={"hairpin": "precursor"}).drop_duplicates(["precursor", "mirna"]).copy()
+    pairs["sequence"] = pairs["mirna"].map(mature_sequences)
 
     # Bipartite graph precursor -- mature sequence; its connected components are the groups.
     precursor_codes, precursor_names = pd.factorize(pairs["precursor"])

@@ -57,7 +57,10 @@ CALL_COLUMNS = [
     "residual_deviance",
     "note",
 ]
-NOT_CONFIGURED = "tumour-origin references not configured (score.healthy_baseline, score.tcga_rpm, score.tcga_samples)"
+NOT_CONFIGURED = (
+    "tumour-origin references not configured (score.healthy_baseline, and score.tcga_atlas or score.tcga_rpm"
+    " with score.tcga_samples)"
+)
 RANKING_COLUMNS = ["sample", "rank", "cancer_type", "evidence", "tumour_fraction"]
 
 
