@@ -56,7 +56,7 @@ def grow_with_attempt(base_mb):
     return mem_mb
 
 
-ANNOTATION_SETS = ("spike_ins", "trna", "rrna", "ncrna")
+ANNOTATION_SETS = ("spike_ins", "artifacts", "trna", "rrna", "ncrna")
 
 
 def annotation_files():
@@ -122,7 +122,7 @@ def final_outputs():
 # The reference bundle (rules/bundle.smk).
 from snakemake.exceptions import WorkflowError
 
-BUNDLE_SETS = ("spike_ins", "trna", "rrna", "ncrna")
+BUNDLE_SETS = ("spike_ins", "artifacts", "trna", "rrna", "ncrna")
 BUNDLE_ATLAS = ("tcga_profiles.tsv", "tcga_profile_info.tsv", "tcga_tumour_vs_normal.tsv", "tcga_holdout.tsv.gz")
 
 

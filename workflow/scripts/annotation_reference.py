@@ -11,7 +11,9 @@ from exomir.references.annotation import annotation_records, record_table, shado
 def main(snakemake):
     sets = snakemake.params.sets
     hairpins = read_fasta(snakemake.input.hairpins)
-    records = annotation_records(hairpins, sets["spike_ins"], sets["trna"], sets["rrna"], sets["ncrna"])
+    records = annotation_records(
+        hairpins, sets["spike_ins"], sets["trna"], sets["rrna"], sets["ncrna"], sets["artifacts"]
+    )
     write_lines((f">{name}\n{sequence}\n" for name, *_, sequence in records), snakemake.output.fasta)
     table = record_table(records)
     write_tsv(table, snakemake.output.records, index=False)

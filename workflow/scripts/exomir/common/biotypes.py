@@ -12,8 +12,12 @@ stages list biotypes in it.
 # those fragments as miRNA would put tRNA/rRNA signal on miRNAs. Such matures are listed by
 # exomir.references.annotation.shadowed_matures. miRNA_hairpin is a hairpin alignment outside any mature: it yields to
 # every other annotation.
+# artifact: adapter, primer and PCR-dimer sequences and the phiX174 control genome, which exceRpt
+# and miRTrace set apart the same way; they are no RNA of the sample, so they come right after the
+# spike-ins (a project choice).
 BIOTYPE_PRIORITY = (
     "spike_in",
+    "artifact",
     "tRNA",
     "rRNA",
     "YRNA",

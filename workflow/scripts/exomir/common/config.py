@@ -33,7 +33,9 @@ FILE_KEYS = (
 ATLAS_FILES = ("tcga_profiles.tsv", "tcga_profile_info.tsv", "tcga_tumour_vs_normal.tsv", "tcga_holdout.tsv.gz")
 GENOME_INDEX_SUFFIXES = (".1.ebwt", ".2.ebwt", ".3.ebwt", ".4.ebwt", ".rev.1.ebwt", ".rev.2.ebwt")
 FILE_LIST_KEYS = tuple(
-    (section, key) for section in ("annotation", "bundle") for key in ("spike_ins", "trna", "rrna", "ncrna")
+    (section, key)
+    for section in ("annotation", "bundle")
+    for key in ("spike_ins", "artifacts", "trna", "rrna", "ncrna")
 )
 
 

@@ -127,7 +127,7 @@ def mirtrace_numbers(workdir: Path) -> pd.DataFrame:
             "other": sum(
                 biotypes[key] for key in ("spike_in", "YRNA", "snRNA", "snoRNA", "other_ncRNA", "miRNA_hairpin")
             ),
-            "unassigned": biotypes["unassigned"] + biotypes["genome"],
+            "unassigned": biotypes["unassigned"] + biotypes["genome"] + biotypes["artifact"],
         }
         mirtrace = {
             "miRNA": theirs["miRNA"],

@@ -15,7 +15,7 @@ from exomir.common.normalise import counts_per_million
 
 OUTLIER_METRICS = ["hemolysis_ratio", *(component.qc_index for component in BLOOD_COMPONENTS)]
 # Biotypes of the annotation cascade that are not the human transcriptome.
-NOT_TRANSCRIPTOME = {"spike_in", "genome", "unassigned"}
+NOT_TRANSCRIPTOME = {"spike_in", "artifact", "genome", "unassigned"}
 COMPLEXITY_MIN_READS = 10
 SEVERITY = {"pass": 0, "warn": 1, "fail": 2}
 # Iglewicz & Hoaglin (1993): modified z = 0.6745 (x − median) / MAD; 0.6745 makes MAD estimate the SD.

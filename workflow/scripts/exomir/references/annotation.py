@@ -103,6 +103,7 @@ def annotation_records(
     trna: Iterable[str | os.PathLike] = (),
     rrna: Iterable[str | os.PathLike] = (),
     ncrna: Iterable[str | os.PathLike] = (),
+    artifacts: Iterable[str | os.PathLike] = (),
 ) -> list[tuple[str, str, str, str, str]]:
     """Records of the combined reference as (reference name, biotype, feature, family, sequence).
 
@@ -117,7 +118,7 @@ def annotation_records(
     for path in spike_ins:
         for name, sequence in read_spike_ins(path):
             add("spike_in", name, name, sequence)
-    for source, paths in (("tRNA", trna), ("rRNA", rrna), ("ncRNA", ncrna)):
+    for source, paths in (("artifact", artifacts), ("tRNA", trna), ("rRNA", rrna), ("ncRNA", ncrna)):
         for path in paths:
             with dnaio.open(path) as fasta:
                 for number, record in enumerate(fasta, start=1):

@@ -39,7 +39,7 @@ def fasta_records(path: str | os.PathLike) -> Iterator[tuple[str, str]]:
 
 
 def annotation_set(kind: str, paths: Sequence[str | os.PathLike]) -> list[tuple[str, str]]:
-    """The deduplicated records of one annotation set (`spike_ins`, `trna`, `rrna` or `ncrna`)."""
+    """The deduplicated records of one annotation set (`spike_ins`, `artifacts`, `trna`, `rrna` or `ncrna`)."""
     records: list[tuple[str, str]] = []
     for path in paths:
         if kind == "spike_ins":
@@ -112,6 +112,16 @@ SOURCES = (
         "references/contaminants/spikeins/exRNAQC_small_spike_sequences.csv",
         "github.com/OncoRNALab/exRNAQC resources/spike_sequences.csv @2e5aafd",
         "BSD-3-Clause",
+        "bundle_annotation",
+    ),
+    (
+        "annotation/artifacts.fa.gz",
+        "references/contaminants/artifacts/adapters_exceRpt.fa; references/contaminants/artifacts/phiX_exceRpt.fa; "
+        "references/contaminants/artifacts/artifact_sequences_mirtrace.fa; "
+        "references/contaminants/artifacts/known_adapters_nf-core-smrnaseq.fa",
+        "github.com/rkitchen/exceRpt build/DATABASE @6df9a6a; github.com/friedlanderlab/mirtrace @87a50b8; "
+        "github.com/nf-core/smrnaseq assets/known_adapters.fa @5002f79",
+        "GPL-3 (exceRpt); GPLv3 (miRTrace); MIT (nf-core/smrnaseq)",
         "bundle_annotation",
     ),
     (
