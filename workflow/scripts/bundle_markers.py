@@ -12,9 +12,8 @@ def main(snakemake):
     sys.stderr = open(snakemake.log[0], "w", buffering=1)  # tracebacks and warnings land in the log
     markers = load_markers(snakemake.input.markers)
     species = read_fasta(snakemake.input.all_species, snakemake.params.species_prefix + "-")
-    table = ortholog_markers(markers, read_fasta(snakemake.input.human, "hsa-"), species)
+    table, left_out = ortholog_markers(markers, read_fasta(snakemake.input.human, "hsa-"), species)
     write_tsv(table, snakemake.output.markers, index=False)
-    left_out = sorted(set(markers["mirna"]) - {row.split(" ")[2] for row in table["citation"]})
     print(f"{len(table)} of {len(markers)} markers mapped; left out: {', '.join(left_out) or 'none'}", file=sys.stderr)
 
 

@@ -98,3 +98,22 @@ def test_matures_inside_a_higher_priority_biotype_are_listed():
     assert shadowed_matures(records, positions).to_dict("records") == [
         {"mirna": "miR-in-rRNA", "accession": "M1", "biotype": "rRNA", "feature": "MT-RNR2"}
     ]
+
+
+def test_ortholog_markers_keep_only_markers_with_one_identical_mature():
+    from exomir.references.bundle import ortholog_markers
+
+    markers = pd.DataFrame(
+        {
+            "marker_set": ["RBC", "RBC", "RBC"],
+            "cell_type": ["e"] * 3,
+            "mirna": ["hsa-a", "hsa-b", "hsa-c"],
+            "role": ["r"] * 3,
+            "citation": ["X 2020"] * 3,
+        }
+    )
+    human = {"hsa-a": "ACGT", "hsa-b": "GGGG", "hsa-c": "TTTT"}
+    mouse = {"mmu-a": "ACGT", "mmu-b1": "GGGG", "mmu-b2": "GGGG"}
+    table, left_out = ortholog_markers(markers, human, mouse)
+    assert table["mirna"].tolist() == ["mmu-a"] and left_out == ["hsa-b", "hsa-c"]
+    assert table["citation"].iloc[0] == "ortholog of hsa-a (identical mature sequence, miRBase v22.1); X 2020"

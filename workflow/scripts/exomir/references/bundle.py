@@ -217,17 +217,18 @@ def manifest(bundle: str | os.PathLike, shared_data: str | os.PathLike) -> pd.Da
 
 def ortholog_markers(
     markers: pd.DataFrame, human_mature: Mapping[str, str], species_mature: Mapping[str, str]
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, list[str]]:
     """The marker table for another species: each human marker replaced by the one mature of that
-    species with the identical sequence (markers without exactly one such mature are left out),
-    its citation prefixed with how it was mapped."""
+    species with the identical sequence, its citation prefixed with how it was mapped; and the
+    human markers left out (no such mature, or several)."""
     by_sequence: dict[str, list[str]] = {}
     for name, sequence in species_mature.items():
         by_sequence.setdefault(sequence, []).append(name)
-    rows = []
+    rows, left_out = [], []
     for row in markers.itertuples(index=False):
         matches = by_sequence.get(human_mature.get(row.mirna, ""), [])
         if len(matches) != 1:
+            left_out.append(row.mirna)
             continue
         rows.append(
             row._replace(
@@ -235,4 +236,4 @@ def ortholog_markers(
                 citation=f"ortholog of {row.mirna} (identical mature sequence, miRBase v22.1); {row.citation}",
             )
         )
-    return pd.DataFrame(rows, columns=markers.columns)
+    return pd.DataFrame(rows, columns=markers.columns), left_out
