@@ -180,8 +180,7 @@ def sections(top_number: int) -> dict[str, dict[str, str]]:
             "exomir_biotypes",
             "exomir: reads by biotype",
             "Every read of length within limits, by the one biotype its insert was given "
-            "(priority: spike-in > tRNA > rRNA > Y RNA > miRNA > snRNA > snoRNA > other ncRNA > "
-            "miRNA hairpin outside any mature > genome > unassigned).",
+            f"(priority: {' > '.join(BIOTYPE_PRIORITY)}; miRNA_hairpin: on a hairpin outside any mature).",
             "bargraph",
         ),
         "trna": section(
