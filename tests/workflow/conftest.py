@@ -3,13 +3,22 @@ the workflow tests that read its outputs."""
 
 import pytest
 
-from exomir.devtools.runs import exrnaqc_rows, run_snakemake, shared_references, write_config, write_sample_sheet
+from exomir.devtools.runs import (
+    SHEET_COLUMNS,
+    exrnaqc_rows,
+    run_snakemake,
+    shared_references,
+    write_config,
+    write_sample_sheet,
+)
 
 
 @pytest.fixture(scope="session")
 def exrnaqc_run(tmp_path_factory):
     """One full workflow run on the three real exRNAQC samples, shared by the tests."""
     workdir = tmp_path_factory.mktemp("exrnaqc")
-    sheet = write_sample_sheet(workdir / "samples.tsv", exrnaqc_rows())
+    # The three are miRNeasy Serum/Plasma libraries (Annotation_exRNAQC017.tsv), stated as the sheet allows.
+    rows = [(*row, "miRNeasySPAkit") for row in exrnaqc_rows()]
+    sheet = write_sample_sheet(workdir / "samples.tsv", rows, (*SHEET_COLUMNS, "rna_isolation"))
     run_snakemake(workdir, "--configfile", write_config(workdir, sheet, **shared_references()))
     return workdir

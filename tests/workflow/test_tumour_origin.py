@@ -1,66 +1,60 @@
-"""Tumour origin with the atlas, baseline and groups the shared exRNAQC run built from the full default
-configuration: in-silico mixtures of held-out TCGA tumours into held-out healthy exRNAQC libraries,
-hemolysis robustness, one-sample cohorts and the real exRNAQC samples."""
+"""Tumour origin on real data, with the references the shared exRNAQC run built from the full default
+configuration. The thresholds are the issue's, stated before measuring: at most 5 % of healthy libraries
+called a cancer under a protocol shift, and at least 95 % specificity on a real cohort; the mixture
+thresholds are set below the values measured when the model was written (docs/methods.md), so that a
+regression shows.
 
-from types import SimpleNamespace
+Healthy libraries are never scored against a baseline that holds them: the protocol shift scores one RNA
+isolation kit's libraries against the other's, the mixtures go into libraries of donors outside the
+baseline, and a cohort's own healthy samples are scored out of fold."""
 
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
+from exomir.devtools.origin_validation import (
+    HEALTHY,
+    cohort_metrics,
+    default_params,
+    gse71008,
+    gse71008_calls,
+    is_called,
+    load_references,
+    mixture_metrics,
+    protocol_shift_calls,
+    split_by_donor,
+)
 from exomir.devtools.runs import REPO
 from exomir.qc.sample_qc import marker_metrics
-from exomir.references.precursor_groups import sum_by_group
 from exomir.scores.tumour_origin import (
-    INDETERMINATE,
-    NOT_CALLED,
-    References,
-    call_samples,
-    mix_counts,
-    mixture_trials,
+    BELOW_THRESHOLD,
+    OUT_OF_DISTRIBUTION,
+    PROTOCOL_MISMATCH,
+    SampleInfo,
+    score_baseline,
 )
 
 RED_CELL_MIRNAS = ["hsa-miR-451a", "hsa-miR-486-5p", "hsa-miR-16-5p", "hsa-miR-92a-3p"]
 
-HELD_OUT_HEALTHY = 30
 
-
-def _markers():
-    return pd.read_csv(REPO / "resources" / "signatures" / "background_markers.tsv", sep="\t")
+@pytest.fixture(scope="module")
+def references(exrnaqc_run):
+    return load_references(exrnaqc_run / "results" / "references")
 
 
 @pytest.fixture(scope="module")
-def origin(exrnaqc_run):
-    """Scorer on the exRNAQC baseline minus HELD_OUT_HEALTHY libraries, set up and calibrated with the
-    default config as the workflow does."""
-    results = exrnaqc_run / "results"
-    references = References.load(
-        results / "references" / "precursor_groups.tsv",
-        results / "references" / "healthy_baseline.tsv",
-        results / "references" / "atlas" / "tcga_profiles.tsv",
-        results / "references" / "atlas" / "tcga_profile_info.tsv",
-        results / "references" / "atlas" / "tcga_holdout.tsv.gz",
-        REPO / "resources" / "signatures" / "background_markers.tsv",
-        REPO / "resources" / "signatures" / "literature_signatures.tsv",
+def params():
+    return default_params()
+
+
+@pytest.fixture(scope="module")
+def holdout(exrnaqc_run):
+    return pd.read_csv(
+        exrnaqc_run / "results" / "references" / "atlas" / "tcga_holdout.tsv.gz", sep="\t", index_col="barcode"
     )
-    params = SimpleNamespace(**yaml.safe_load((REPO / "config" / "config.yaml").read_text())["tumour_origin"])
-    libraries = list(np.random.default_rng(7).permutation(references.baseline.columns))
-    held_out, kept = libraries[:HELD_OUT_HEALTHY], libraries[HELD_OUT_HEALTHY:]
-    scorer = references.scorer(references.baseline[kept], params)
-    healthy_mature = pd.read_csv(results / "references" / "healthy_baseline.tsv", sep="\t", index_col="mirna")
-    return {
-        "scorer": scorer,
-        "calibration": references.calibrate(scorer, params),
-        "holdout": references.holdout,
-        "groups": references.groups,
-        "healthy": references.baseline[held_out],
-        "healthy_mature": healthy_mature[held_out],
-        "excluded": references.excluded_groups,
-    }
 
 
-def test_atlas_holds_out_its_mixture_tumours(exrnaqc_run, origin):
+def test_atlas_holds_out_its_mixture_tumours(exrnaqc_run, holdout):
     atlas_info = pd.read_csv(exrnaqc_run / "results" / "references" / "atlas" / "tcga_profile_info.tsv", sep="\t")
     tumour_types = set(atlas_info.loc[atlas_info["kind"] == "tumour", "cancer_type"])
     assert len(tumour_types) >= 25
@@ -71,144 +65,140 @@ def test_atlas_holds_out_its_mixture_tumours(exrnaqc_run, origin):
         sep="\t",
         index_col="barcode",
     )
-    held_patients = set(samples.loc[origin["holdout"].index, "patient"])
+    held_patients = set(samples.loc[holdout.index, "patient"])
     n_atlas = atlas_info.loc[atlas_info["kind"] == "tumour", "n_aliquots"].sum()
     assert 0.15 < len(held_patients) / samples["patient"].nunique() < 0.25
-    assert n_atlas + len(origin["holdout"]) <= (samples["sample_type_code"].isin([1, 3])).sum()
+    assert n_atlas + len(holdout) <= (samples["sample_type_code"].isin([1, 3])).sum()
 
 
-@pytest.mark.parametrize("fraction, min_accuracy", [(0.1, 0.7)])
-def test_mixtures_rank_the_true_type_first(origin, fraction, min_accuracy):
-    trials = mixture_trials(
-        origin["scorer"],
-        origin["calibration"],
-        origin["healthy"],
-        origin["holdout"],
-        [fraction],
-        tumours_per_type=4,
-        skip=2,
-        seed=11,
-    )
-    per_type = (trials["top_type"] == trials["true_type"]).groupby(trials["true_type"]).mean()
-    accuracy = (trials["top_type"] == trials["true_type"]).mean()
+@pytest.mark.parametrize("baseline_isolation", ["Maxwell", "miRNeasySPAkit"])
+def test_protocol_shift_calls_at_most_5_percent_of_healthy_libraries(references, params, baseline_isolation):
+    calls = protocol_shift_calls(references, params, baseline_isolation, declare_isolation=False)
+    called = is_called(calls)
     print(
-        f"{fraction:.0%} tumour: {accuracy:.3f} of {len(trials)} mixtures over {len(per_type)} types; "
-        f"per type {per_type.round(2).to_dict()}"
+        f"{baseline_isolation} baseline: {called.sum()} of {len(calls)} called",
+        calls["reason"].value_counts().to_dict(),
     )
-    assert len(per_type) >= 10
-    assert accuracy >= min_accuracy
-    assert (trials["call"] == INDETERMINATE).mean() < 0.05  # 10 % tumour stands out
+    assert len(calls) == 45 and (calls["baseline_libraries"] == 45).all()
+    assert called.mean() <= 0.05
+    assert set(calls.loc[~called, "reason"]) <= {BELOW_THRESHOLD, OUT_OF_DISTRIBUTION}
+    # Stated honestly, the other kit is refused as another protocol.
+    declared = protocol_shift_calls(references, params, baseline_isolation, declare_isolation=True)
+    assert (declared["reason"] == PROTOCOL_MISMATCH).all()
+    assert declared["note"].str.contains("RNA isolation").all()
 
 
-def test_pure_healthy_profiles_are_indeterminate(origin):
-    trials = mixture_trials(
-        origin["scorer"],
-        origin["calibration"],
-        origin["healthy"],
-        origin["holdout"],
-        [0.0],
-        tumours_per_type=0,
-        skip=0,
-        seed=0,
-    )
-    rate = (trials["call"] == INDETERMINATE).mean()
-    print(f"held-out healthy libraries called indeterminate: {rate:.3f} of {len(trials)}")
-    assert len(trials) == HELD_OUT_HEALTHY
-    assert rate >= 0.9
+def test_gse71008_cohort_baseline_holds_95_percent_specificity(references, params):
+    calls, ranking = gse71008_calls(references, params, "cohort")
+    _, samples = gse71008()
+    metrics = cohort_metrics(calls, ranking, samples["truth"])
+    print(metrics.to_string())
+    healthy = samples.index[samples["truth"] == HEALTHY]
+    # Scored out of fold, and judged by a threshold their own value did not set.
+    assert (calls.loc[healthy, "baseline_libraries"] == 49).all()
+    assert (calls.drop(healthy)["baseline_libraries"] == 50).all()
+    assert metrics.loc[HEALTHY, "n"] == 50 and metrics.loc[HEALTHY, "specificity"] >= 0.95
+    assert set(metrics.index) == {HEALTHY, "COADREAD", "PRAD", "PAAD"}
+    assert metrics.loc["COADREAD", "n"] == 99 and metrics.loc["PRAD", "n"] == 36
+    for column in ("sensitivity", "top1", "top3", "auc"):
+        assert metrics[column].drop(HEALTHY).between(0, 1).all()
 
 
-def test_red_cell_signal_raises_hemolysis_but_keeps_the_call(origin):
-    scorer, calibration, groups = origin["scorer"], origin["calibration"], origin["groups"]
-    ratios = marker_metrics(origin["healthy_mature"].T, _markers())["hemolysis_ratio"]
-    mature = origin["healthy_mature"][ratios.nsmallest(6).index].copy()  # clearly clean libraries
-    hemolysed = mature.copy()
-    # Red-cell miRNAs 20-30x higher in hemolysed plasma (Pritchard 2012): raise them 30-fold.
-    hemolysed.loc[RED_CELL_MIRNAS] *= 30
-    before, after = marker_metrics(mature.T, _markers()), marker_metrics(hemolysed.T, _markers())
-    assert (after["hemolysis_ratio"] > before["hemolysis_ratio"] + 4.5).all()
-    assert (after["hemolysis_ratio"] > 7).all() and (before["hemolysis_ratio"] < 7).all()
+@pytest.mark.parametrize("declared", [{}, {"kit": "truseq", "rna_isolation": "Maxwell"}])
+def test_gse71008_against_the_reference_is_refused_or_specific(references, params, declared):
+    calls, ranking = gse71008_calls(references, params, "reference", **declared)
+    _, samples = gse71008()
+    healthy = samples.index[samples["truth"] == HEALTHY]
+    print(declared, calls["reason"].value_counts().to_dict())
+    # Counts of another pipeline without a stated kit are another protocol; stated as the baseline's, their
+    # profiles are far from it (another pipeline and precursor-level counts).
+    refused = calls["reason"].isin([PROTOCOL_MISMATCH, OUT_OF_DISTRIBUTION])
+    assert refused.all() or 1 - is_called(calls.loc[healthy]).mean() >= 0.95
+    if not declared:
+        assert (calls["reason"] == PROTOCOL_MISMATCH).all()
 
-    # Each library also with 10 % tumour of one type, then the same red-cell excess on its groups.
-    holdout = origin["holdout"]
-    tumour_types = ["LIHC", "PRAD", "THCA", "LGG", "KIRC", "SKCM"]
+
+@pytest.mark.parametrize(
+    "fraction, bias, spikes, min_first, min_called",
+    [(0.01, 0.0, False, 0.45, 0.1), (0.01, 1.0, True, 0.35, 0.1), (0.1, 1.0, True, 0.4, 0.0)],
+)
+def test_mixtures_of_unseen_tumours_into_unseen_donors(
+    references, params, holdout, fraction, bias, spikes, min_first, min_called
+):
+    metrics = mixture_metrics(references, params, holdout, [0, fraction], 3, bias, spikes).set_index("fraction")
+    print(metrics.round(3).to_string())
+    assert metrics.loc[0, "called"] <= 0.05  # the recipient libraries themselves
+    assert metrics.loc[fraction, "n"] >= 60
+    assert metrics.loc[fraction, "true_type_first"] >= min_first
+    assert metrics.loc[fraction, "called_true_type"] >= min_called
+
+
+def test_red_cell_signal_raises_hemolysis_but_keeps_the_calls(exrnaqc_run, references, params, holdout):
+    """Red-cell miRNAs are features of the model now, so a 30-fold excess moves their counts; the null's
+    red-cell component must take it, whatever the sample's tumour content."""
+    baseline, outside = split_by_donor(references, baseline_donors=3)
+    mature = pd.read_csv(exrnaqc_run / "results" / "references" / "healthy_baseline.tsv", sep="\t", index_col="mirna")
+    markers = pd.read_csv(REPO / "resources" / "signatures" / "background_markers.tsv", sep="\t")
+    ratios = marker_metrics(mature[outside].T, markers)["hemolysis_ratio"]
+    clean = list(ratios.nsmallest(6).index)
+    hemolysed = mature[clean].copy()
+    hemolysed.loc[RED_CELL_MIRNAS] *= 30  # red-cell miRNAs 20-30x higher in hemolysed plasma (Pritchard 2012)
+    assert (marker_metrics(hemolysed.T, markers)["hemolysis_ratio"] > 7).all()
+    assert (ratios[clean] < 7).all()
+
+    scorer = references.scorer(baseline, params)
+    red_cell_groups = set(references.group_counts(mature.loc[RED_CELL_MIRNAS]).index)
+    assert red_cell_groups <= set(scorer.features)
     rng = np.random.default_rng(5)
-    base = sum_by_group(mature, groups)
-    universe = base.index.union(holdout.columns.drop("cancer_type"))
-    profiles = holdout.drop(columns="cancer_type").astype(float)
-    mixed = pd.DataFrame(
-        {
-            f"{library}+{cancer_type}": mix_counts(
-                base.reindex(universe).fillna(0)[library],
-                profiles.loc[holdout.index[holdout["cancer_type"] == cancer_type][0]].reindex(universe).fillna(0),
-                0.1,
-                rng,
+    tumour_types = ["LIHC", "PRAD", "THCA", "LGG", "KIRC", "SKCM"]
+    before, after = {}, {}
+    for library, cancer_type in zip(clean, tumour_types):
+        tumour = holdout.drop(columns="cancer_type").loc[holdout.index[holdout["cancer_type"] == cancer_type][0]]
+        for table, source in ((before, mature), (after, hemolysed)):
+            groups = references.group_counts(source[[library]])
+            universe = groups.index.union(tumour.index)
+            table[library] = groups[library].reindex(universe).fillna(0)
+            table[f"{library}+{cancer_type}"] = pd.Series(
+                np.random.default_rng(rng.integers(1 << 30)).poisson(
+                    0.1 / 0.9 * groups[library].sum() * (tumour / tumour.sum()).reindex(universe).fillna(0)
+                )
+                + table[library].to_numpy(),
+                index=universe,
             )
-            for library, cancer_type in zip(base.columns, tumour_types)
-        },
-        index=universe,
+    results = []
+    for table in (before, after):
+        counts = pd.DataFrame(table).fillna(0)
+        sheet = pd.DataFrame(
+            {"biofluid": "plasma", "condition": "", "kit": "truseq", "rna_isolation": "Maxwell"}, index=counts.columns
+        )
+        calls, _, _ = score_baseline(
+            references, baseline, counts, list(counts.columns), SampleInfo.from_tables(sheet), params
+        )
+        results.append(calls.set_index("sample"))
+    print(
+        pd.concat(
+            {
+                "before": results[0][["call", "reason", "evidence", "null_components"]],
+                "after": results[1][["call", "reason", "evidence", "null_components"]],
+            },
+            axis=1,
+        ).to_string()
     )
-    cohort = pd.concat([base.reindex(universe).fillna(0), mixed], axis=1)
-    red_cell_groups = sorted({groups[mirna] for mirna in RED_CELL_MIRNAS})
-    assert set(red_cell_groups) <= origin["excluded"]
-    raised = cohort.copy()
-    raised.loc[red_cell_groups] *= 30
-    samples = pd.DataFrame({"biofluid": "plasma"}, index=cohort.columns)
-    calls_before, _ = call_samples(scorer, calibration, cohort, samples, "reference", {})
-    calls_after, _ = call_samples(scorer, calibration, raised, samples, "reference", {})
-    pd.testing.assert_series_equal(calls_before["call"], calls_after["call"])
-    assert (calls_before["call"].iloc[6:].to_numpy() == tumour_types).sum() >= 4
-    assert (calls_before["call"].iloc[:6] == INDETERMINATE).sum() >= 5
+    assert results[1]["null_components"].str.contains("red_cells").all()
+    pd.testing.assert_series_equal(results[0]["call"], results[1]["call"])
+    pd.testing.assert_series_equal(results[0]["top_type"], results[1]["top_type"])
 
 
-def test_a_single_sample_gets_a_call_or_indeterminate(origin):
-    scorer, calibration = origin["scorer"], origin["calibration"]
-    holdout = origin["holdout"]
-    one = origin["healthy"].iloc[:, [0]]
-    universe = one.index.union(holdout.columns.drop("cancer_type"))
-    tumour = holdout.drop(columns="cancer_type").astype(float).loc[holdout.index[holdout["cancer_type"] == "THCA"][1]]
-    for counts, expected in ((one, {INDETERMINATE}), (None, {"THCA"})):
-        if counts is None:
-            mixed = mix_counts(
-                one.reindex(universe).fillna(0).iloc[:, 0],
-                tumour.reindex(universe).fillna(0),
-                0.2,
-                np.random.default_rng(2),
-            )
-            counts = pd.DataFrame({"one": mixed}, index=universe)
-        samples = pd.DataFrame({"biofluid": "serum"}, index=counts.columns)
-        calls, ranking = call_samples(scorer, calibration, counts, samples, "reference", {})
-        assert len(calls) == 1 and set(calls["call"]) == expected
-        assert list(ranking["rank"]) == list(range(1, len(scorer.cancer_types) + 1))
-        if expected != {INDETERMINATE}:
-            assert 0.5 < calls["confidence"].iloc[0] <= 1
-            assert calls["tumour_vs_normal"].iloc[0] > 0  # tumour fits better than normal thyroid
-
-
-def test_failed_qc_gets_no_call(origin):
-    counts = origin["healthy"].iloc[:, :2]
-    samples = pd.DataFrame({"biofluid": "plasma"}, index=counts.columns)
-    calls, _ = call_samples(
-        origin["scorer"],
-        origin["calibration"],
-        counts,
-        samples,
-        "reference",
-        {counts.columns[0]: "fail", counts.columns[1]: "warn"},
-    )
-    assert calls["call"].tolist()[0] == NOT_CALLED
-    assert "QC verdict fail" in calls["note"].iloc[0]
-    assert calls["call"].iloc[1] != NOT_CALLED
-
-
-def test_real_exrnaqc_samples_are_indeterminate(exrnaqc_run):
+def test_real_exrnaqc_samples_are_scored_without_themselves(exrnaqc_run):
     calls = pd.read_csv(exrnaqc_run / "results" / "scores" / "tumour_origin.tsv", sep="\t", index_col="sample")
-    print(calls[["qc_verdict", "call", "evidence", "threshold", "residual_deviance"]].to_string())
+    print(calls[["qc_verdict", "call", "reason", "top_type", "evidence", "threshold", "p_value"]].to_string())
     assert list(calls.index) == ["RNA014937", "RNA014938", "RNA014939"]
-    assert (calls["call"] == INDETERMINATE).all()
     assert (calls["baseline"] == "reference").all()
-    assert (calls["evidence"] < calls["threshold"]).all()
+    assert (calls["baseline_libraries"] == 87).all()  # the 90 libraries less the three samples themselves
+    assert (calls["reason"] == BELOW_THRESHOLD).all()
+    assert (calls["evidence"] < calls["threshold"]).all() and (calls["p_value"] > 0.05).all()
     calibration = pd.read_csv(exrnaqc_run / "results" / "scores" / "tumour_origin_calibration.tsv", sep="\t")
-    assert calibration.loc[0, "n_healthy"] == 90 and calibration.loc[0, "platt_slope"] > 0
+    assert calibration.loc[0, "n_healthy"] == 87 and calibration.loc[0, "needed"] == 45
 
 
 def test_every_multi_precursor_group_in_tcga_reaches_the_profiles(exrnaqc_run):

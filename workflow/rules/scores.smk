@@ -54,9 +54,13 @@ rule tumour_origin:
         qc="results/qc/sample_qc.tsv",
         groups=rules.precursor_groups.output.groups,
         baseline=when(HAS_TUMOUR_ATLAS, rules.healthy_baseline.output.counts),
+        baseline_libraries=when(
+            HAS_TUMOUR_ATLAS and config["score"]["healthy_baseline_libraries"],
+            config["score"]["healthy_baseline_libraries"],
+        ),
         profiles=when(HAS_TUMOUR_ATLAS, atlas_file("tcga_profiles.tsv")),
         profile_info=when(HAS_TUMOUR_ATLAS, atlas_file("tcga_profile_info.tsv")),
-        holdout=when(HAS_TUMOUR_ATLAS, atlas_file("tcga_holdout.tsv.gz")),
+        tissues=when(HAS_TUMOUR_ATLAS and HAS_TISSUE_REFERENCE, config["score"]["tissue_reference"]),
         markers=config["qc"]["markers"],
         signatures=config["score"]["signatures"],
     output:

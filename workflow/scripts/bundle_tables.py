@@ -13,13 +13,14 @@ def main(snakemake):
     inputs, outputs = snakemake.input, snakemake.output
     with atomic_path(outputs.tissues) as temporary:
         tissue_reference(inputs.tissues, snakemake.params.tissues).to_csv(temporary)
-    tables, index = healthy_baselines(inputs.counts, inputs.annotation)
+    tables, index, libraries = healthy_baselines(inputs.counts, inputs.annotation)
     folder = Path(outputs.baselines)
     folder.mkdir(parents=True, exist_ok=True)
     for name, table in tables.items():
         with atomic_path(folder / f"{name}.tsv.gz") as temporary, open(temporary, "wb") as handle:
             write_tsv_gz(table, handle)
     write_tsv(index, folder / "index.tsv", index=False)
+    write_tsv(libraries, folder / "libraries.tsv", index=False)
     print(index.to_string(), file=sys.stderr)
 
 

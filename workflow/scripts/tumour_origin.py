@@ -1,4 +1,4 @@
-"""Rule tumour_origin: tumour-origin evidence and calibrated calls (exomir.scores.tumour_origin)."""
+"""Rule tumour_origin: tumour-origin evidence and calls (exomir.scores.tumour_origin)."""
 
 import sys
 
@@ -9,25 +9,28 @@ from exomir.scores.tumour_origin import References, tumour_origin_tables
 
 def main(snakemake):
     sys.stderr = open(snakemake.log[0], "w", buffering=1)  # tracebacks and warnings land in the log
-    inputs = snakemake.input
+    inputs, params = snakemake.input, snakemake.params
     adata, counts = read_counts(inputs.h5ad)
-    qc = read_sample_table(inputs.qc)["verdict"].to_dict()
     references = None
     if inputs.profiles:
         references = References.load(
             inputs.groups,
             inputs.baseline,
+            inputs.baseline_libraries or None,
             inputs.profiles,
             inputs.profile_info,
-            inputs.holdout,
             inputs.markers,
             inputs.signatures,
+            inputs.tissues or None,
+            params.reference_biofluids,
+            params.excluded_types,
         )
-    tables, log = tumour_origin_tables(adata.obs, counts.T, qc, references, snakemake.params)
+    tables, log = tumour_origin_tables(adata.obs, counts.T, read_sample_table(inputs.qc), references, params)
     print("\n".join(log), file=sys.stderr)
     for name, table in tables.items():
         write_tsv(table, snakemake.output[name], index=False, float_format="%.6g")
-    print(tables["calls"][["sample", "call", "confidence", "evidence", "threshold"]].to_string(), file=sys.stderr)
+    shown = ["sample", "call", "reason", "top_type", "evidence", "threshold", "p_value"]
+    print(tables["calls"][shown].to_string(), file=sys.stderr)
 
 
 if "snakemake" in globals():  # run by Snakemake's `script:` directive

@@ -30,9 +30,14 @@ def shared_references() -> dict[str, Any]:
     return shared
 
 
-def write_sample_sheet(path: str | os.PathLike, rows: Iterable[Sequence[Any]]) -> Path:
-    """Write a sample sheet from (sample, fastq, biofluid, kit, condition) tuples."""
-    lines = ["sample\tfastq\tbiofluid\tkit\tcondition"] + ["\t".join(map(str, row)) for row in rows]
+SHEET_COLUMNS = ("sample", "fastq", "biofluid", "kit", "condition")
+
+
+def write_sample_sheet(
+    path: str | os.PathLike, rows: Iterable[Sequence[Any]], columns: Sequence[str] = SHEET_COLUMNS
+) -> Path:
+    """Write a sample sheet from (sample, fastq, biofluid, kit, condition) tuples, or rows of `columns`."""
+    lines = ["\t".join(columns)] + ["\t".join(map(str, row)) for row in rows]
     Path(path).write_text("\n".join(lines) + "\n")
     return Path(path)
 

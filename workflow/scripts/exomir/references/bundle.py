@@ -10,7 +10,9 @@ checksum.
 - Tissue reference: the configured tissue columns of the miRTS signature matrix.
 - Mouse markers: the human marker table mapped to the mouse matures of identical sequence.
 - Healthy baselines: the exRNAQC017 counts, one table per blood collection tube and RNA
-  isolation kit (15 libraries each), with the protocol of each in an index table, and all 90.
+  isolation kit (15 libraries each), with the protocol of each in an index table, and all 90;
+  `libraries.tsv` gives each library's donor, biofluid, tube, RNA isolation and library kit, so
+  that tumour origin judges only samples of that protocol and cross-validates by donor.
 Files are written reproducibly: gzip without a time stamp, fixed row order.
 """
 
@@ -29,6 +31,9 @@ import pandas as pd
 from exomir.references.annotation import clean_sequence, ncrna_biotype, read_spike_ins
 
 BASELINE_PROTOCOL_COLUMNS = ["Tube", "RNAisolation", "LibraryPrep", "PlasmaInputV", "RNAinputV"]
+# The library kit of exRNAQC017 (LibraryPrep "SmallRNA" in its annotation) as a kit of resources/kits.yaml:
+# exomir's kit detection gives truseq on its reads (support 0.97-0.98 on RNA014937-39, tests/workflow).
+EXRNAQC017_KIT = "truseq"
 
 
 def fasta_records(path: str | os.PathLike) -> Iterator[tuple[str, str]]:
@@ -75,8 +80,8 @@ def tissue_reference(path: str | os.PathLike, tissues: Sequence[str]) -> pd.Data
 
 def healthy_baselines(
     counts_path: str | os.PathLike, annotation_path: str | os.PathLike
-) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
-    """({name: MIMAT × library counts}, index of the tables with their protocol).
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pd.DataFrame]:
+    """({name: MIMAT × library counts}, index of the tables with their protocol, the libraries with theirs).
 
     One table per tube and RNA isolation kit, and `all`. Libraries without a count column are
     left out; empty cells are zero counts; rows without any count are dropped."""
@@ -95,7 +100,18 @@ def healthy_baselines(
             row[column] = ";".join(sorted(set(members[column])))
         index.append(row)
     columns = ["table", "biofluid", "libraries", *BASELINE_PROTOCOL_COLUMNS]
-    return tables, pd.DataFrame(index).reindex(columns=columns).fillna("")
+    libraries = pd.DataFrame(
+        {
+            "library": annotation["RNAID"],
+            "donor": annotation["Donor"],
+            "biofluid": annotation["Tube"].map(lambda tube: "serum" if tube.lower() == "serum" else "plasma"),
+            "tube": annotation["Tube"],
+            "rna_isolation": annotation["RNAisolation"],
+            "library_prep": annotation["LibraryPrep"],
+            "kit": EXRNAQC017_KIT,
+        }
+    ).sort_values("library")
+    return tables, pd.DataFrame(index).reindex(columns=columns).fillna(""), libraries
 
 
 def write_tsv_gz(table: pd.DataFrame, handle: io.BufferedIOBase) -> None:

@@ -103,7 +103,7 @@ QC_SHOWN = [
     "mirnas_10_reads",
     "unexplained_share",
 ]
-CALL_SHOWN = ["qc_verdict", "call", "confidence", "evidence", "threshold", "runner_up", "note"]
+CALL_SHOWN = ["qc_verdict", "call", "reason", "top_type", "evidence", "threshold", "p_value", "runner_up", "note"]
 
 
 def biotype_reads(biotypes: pd.DataFrame) -> pd.DataFrame:
@@ -202,9 +202,12 @@ def sections(top_number: int) -> dict[str, dict[str, str]]:
         "tumour_origin": section(
             "exomir_tumour_origin",
             "exomir: tumour origin (research use only)",
-            RESEARCH_USE_ONLY + " Evidence: likelihood-ratio statistic of 'healthy plus tissue of this cancer "
-            "type' against 'healthy only'; a call needs evidence above the calibrated threshold, otherwise it is "
-            "indeterminate. Samples failing QC get no call.",
+            RESEARCH_USE_ONLY + " Evidence: likelihood-ratio statistic of 'null plus tissue of the top cancer "
+            "type' against the null (healthy baseline, blood-cell components and normal tissues), relative to "
+            "the type's median over healthy libraries. A call needs evidence above the threshold that holds the "
+            "false-call rate on cross-validated healthy libraries; p-value: share of those with at least this "
+            "evidence. Every indeterminate or not_called sample has one reason: below threshold, protocol "
+            "mismatch, out of distribution, QC fail or too few healthy libraries.",
         ),
         "deconvolution": section(
             "exomir_deconvolution",

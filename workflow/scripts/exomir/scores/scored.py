@@ -107,8 +107,9 @@ def scored_anndata(
     for column in ("verdict", "reasons", "hemolysis_ratio", "hemolysis_class"):
         scored.obs[f"qc_{column}"] = qc.loc[samples, column].to_numpy()
     calls = calls.set_index("sample").loc[samples]
-    scored.obs["tumour_origin_call"] = calls["call"].to_numpy()
-    scored.obs["tumour_origin_confidence"] = calls["confidence"].to_numpy(dtype=float)
+    for column in ("call", "reason", "top_type"):
+        scored.obs[f"tumour_origin_{column}"] = calls[column].fillna("").astype(str).to_numpy()
+    scored.obs["tumour_origin_p_value"] = calls["p_value"].to_numpy(dtype=float)
     for method, matrix in matrices.items():
         scored.obsm[f"signature_{method}"] = matrix.reindex(samples)
     scored.obsm["deconvolution"] = deconvolution.reindex(samples)

@@ -1,42 +1,67 @@
-"""Tumour-origin evidence per sample, with a calibrated call that can be `indeterminate`. Research use only.
+"""Tumour-origin evidence per sample, a call only where the baseline can judge it, and one reason for every
+refusal. Research use only: evidence of tissue-like deviation, not a diagnosis.
 
-Question asked of each sample: does its deviation from a healthy baseline look like tissue of a TCGA cancer
-type shedding miRNA into the biofluid?
+Question asked of each sample: beyond everything a non-tumour source explains, does its deviation from a
+healthy baseline look like tissue of a TCGA cancer type shedding miRNA into the biofluid?
 
-* Features are precursor groups (precursor_groups.py) without blood-cell markers and pan-cancer miRNAs,
-  and proportions are taken over the kept features only: red-cell, platelet or leukocyte signal (hemolysis,
-  processing) therefore cannot move the call.
-* A sample's counts c over the features (depth n) are negative binomial with mean n·q and the per-feature
-  dispersion of the healthy libraries, where q(f, k) = (1 − f)·μ + f·t_k: μ the mean healthy proportions,
-  t_k a tumour prototype of the atlas, f the tumour share of the reads on a grid.
-* Evidence for cancer type C is the likelihood-ratio statistic of "healthy plus tissue of C" against
-  "healthy only": Λ_C = 2·max over C's prototypes and f of [ℓ(f, k) − ℓ(0)].
-* Calibration: `indeterminate` when the best Λ is below an upper confidence bound of the
-  (1 − false_call_rate) quantile of Λ over cross-validated healthy libraries, or when the deviance left after
-  the best type is far beyond that of any healthy library (another protocol or biofluid); otherwise the top
-  type, with a confidence from logistic (Platt) scaling of the margin Λ_1 − Λ_2 on in-silico mixtures of
-  held-out TCGA tumours into healthy libraries.
-* The normal-tissue profile of the called type is scored as well: `tumour_vs_normal` = Λ(tumour) −
-  Λ(normal tissue) says whether the deviation looks more like the tumour than like the healthy organ.
+* Features are precursor groups (precursor_groups.py), without pan-cancer and blood-flagged signature
+  miRNAs. Counts c (depth n) are negative binomial with mean n·q and the per-feature dispersion of the
+  healthy libraries.
+* The null explains a sample by the mean healthy profile μ plus non-tumour components: one per blood-cell
+  component of the marker table (red cells, i.e. hemolysis; myeloid cells with platelets; lymphocytes), the
+  TCGA normal-tissue profiles and the normal tissues of the tissue reference, with weights fitted per sample
+  (q₀ = Σ πⱼ·bⱼ, π on the simplex). A tumour type therefore has to beat the blood-cell components and the
+  normal tissues. Blood-derived types (LAML, DLBC) cannot: the marker table covers 16 blood-cell miRNAs, and
+  no whole-profile blood-cell reference exists to tell leukaemia or lymphoma from blood-cell content; with
+  them in the atlas, 3 of 45 healthy exRNAQC017 libraries of one isolation kit scored against the other
+  kit's were called LAML. The config's `excluded_types` leaves them out by default.
+* Evidence for cancer type C is the likelihood-ratio statistic of "null plus tissue of C" against the null:
+  Λ_C = 2·max over C's prototypes and f of [ℓ((1 − f)·q₀ + f·t_k) − ℓ(q₀)].
+* Types differ in how many prototypes they have and how heterogeneous those are, and the maximum over more
+  or more varied prototypes is larger by chance. Each type's Λ is therefore taken relative to its median
+  over healthy libraries the model has not seen: evidence E_C = Λ_C − median_healthy(Λ_C).
+* Calibration (cross-validation grouped by donor where the baseline documents donors): every healthy
+  library is scored by the model built without its donor. The call threshold is the distribution-free upper
+  confidence bound of the (1 − false_call_rate) quantile of max_C E_C over these libraries; it exists only
+  from `min_libraries(false_call_rate, threshold_confidence)` libraries on (45 for 5 % at 90 %).
+  The p-value of a sample is the share of those healthy libraries with at least its evidence: a probability
+  under the stated assumption that a healthy sample is exchangeable with the baseline libraries. No
+  probability is given for the type itself: mixtures of TCGA tissue into plasma do not deviate like real
+  cancers, so a type confidence learnt from them would not hold.
+* Refusals, before any tumour prototype is fitted: a baseline judges only samples of its protocol (biofluid,
+  library kit and, where the baseline documents it, RNA isolation); the out-of-distribution guard is the
+  deviance under the healthy-only model on the features that are not blood-cell markers, against
+  `deviance_factor` × the largest deviance of the cross-validated healthy libraries.
 """
 
 import os
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Self
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
-from scipy.special import expit
+from scipy.special import softmax
 from scipy.stats import binom
 
-from exomir.common.markers import blood_cell_mirnas, load_markers
+from exomir.common.markers import BLOOD_COMPONENTS, component_markers, load_markers
 from exomir.common.normalise import proportions
-from exomir.references.precursor_groups import mirna_to_group, sum_by_group
+from exomir.references.precursor_groups import sum_by_group
 
 INDETERMINATE = "indeterminate"
 NOT_CALLED = "not_called"
+# One reason for every refusal.
+BELOW_THRESHOLD = "below threshold"
+PROTOCOL_MISMATCH = "protocol mismatch"
+OUT_OF_DISTRIBUTION = "out of distribution"
+QC_FAIL = "QC fail"
+TOO_FEW_HEALTHY = "too few healthy libraries"
+NOT_CONFIGURED = "not configured"
+NOT_CONFIGURED_NOTE = (
+    "tumour-origin references not configured (score.healthy_baseline, and score.tcga_atlas or score.tcga_rpm"
+    " with score.tcga_samples)"
+)
 TISSUE_CALL_EXCLUDED_FLAGS = {"pan_cancer", "blood_cell"}
 # Upper bound of the per-feature dispersion, so that one erratic feature still counts a little; the lower
 # bound (config min_dispersion) keeps a few similar healthy libraries from claiming near-Poisson precision.
@@ -44,30 +69,38 @@ MAX_DISPERSION = 10.0
 CALL_COLUMNS = [
     "sample",
     "biofluid",
+    "kit",
     "baseline",
+    "baseline_libraries",
     "qc_verdict",
     "call",
-    "confidence",
+    "reason",
+    "top_type",
     "evidence",
     "threshold",
-    "tumour_fraction",
+    "p_value",
     "runner_up",
     "runner_up_evidence",
-    "tumour_vs_normal",
-    "residual_deviance",
+    "tumour_fraction",
+    "null_components",
+    "healthy_deviance",
+    "deviance_limit",
     "note",
 ]
-NOT_CONFIGURED = (
-    "tumour-origin references not configured (score.healthy_baseline, and score.tcga_atlas or score.tcga_rpm"
-    " with score.tcga_samples)"
-)
-RANKING_COLUMNS = ["sample", "rank", "cancer_type", "evidence", "tumour_fraction"]
+RANKING_COLUMNS = ["sample", "rank", "cancer_type", "evidence", "likelihood_ratio", "tumour_fraction"]
 
 
-def excluded_mirnas(markers: pd.DataFrame, signatures: pd.DataFrame) -> set[str]:
-    """Blood-cell markers (background marker table) and signature miRNAs flagged pan_cancer or blood_cell."""
-    flagged = signatures.loc[signatures["flag"].isin(TISSUE_CALL_EXCLUDED_FLAGS), "mirna"]
-    return blood_cell_mirnas(markers) | set(flagged)
+def excluded_mirnas(signatures: pd.DataFrame) -> set[str]:
+    """Signature miRNAs flagged pan_cancer or blood_cell: shared by many cancers or by blood cells, they say
+    nothing of a tissue of origin."""
+    return set(signatures.loc[signatures["flag"].isin(TISSUE_CALL_EXCLUDED_FLAGS), "mirna"])
+
+
+def feature_groups(names: Iterable[str], groups: pd.DataFrame) -> dict[str, str]:
+    """{feature name: precursor group} for mature names (hsa-miR-21-5p) and precursor names (hsa-mir-21)
+    alike, so that counts at either level meet the atlas."""
+    mapping = dict(zip(groups["precursor"], groups["group"])) | dict(zip(groups["mirna"], groups["group"]))
+    return {name: mapping[name] for name in names if name in mapping}
 
 
 def select_features(
@@ -87,19 +120,39 @@ def select_features(
     return list(candidates[keep])
 
 
-class OriginModel:
-    """Negative-binomial mixture evidence of atlas profiles against one healthy baseline.
+def min_libraries(false_call_rate: float, confidence: float) -> int:
+    """Fewest healthy libraries for which some order statistic bounds the (1 − false_call_rate) quantile
+    with `confidence`: the maximum of n values exceeds it with probability 1 − (1 − rate)ⁿ."""
+    return int(np.ceil(np.log(1 - confidence) / np.log(1 - false_call_rate)))
 
-    `healthy`: features × libraries counts; `profiles`: features × profiles (any scale); `labels`: one per
-    profile (profiles sharing a label are alternatives, e.g. prototypes of one cancer type)."""
+
+def upper_quantile_bound(values: Sequence[float] | np.ndarray, quantile: float, confidence: float) -> float:
+    """Distribution-free upper confidence bound of a quantile: the smallest order statistic that lies above
+    the `quantile` with probability `confidence` (binomial count of values below the quantile); NaN when
+    there are too few values for any order statistic to do so (see min_libraries)."""
+    ordered = np.sort(np.asarray(values, dtype=float))
+    below = binom.cdf(np.arange(len(ordered)), len(ordered), quantile)  # P(fewer than k+1 values below)
+    rank = int(np.searchsorted(below, confidence))
+    return float(ordered[rank]) if rank < len(ordered) else float("nan")
+
+
+class OriginModel:
+    """Negative-binomial evidence of tumour prototypes beyond a fitted non-tumour null, on one baseline.
+
+    `healthy`: features × libraries counts; `null_profiles` and `tumour_profiles`: features × profiles (any
+    scale); `tumour_labels`: one per tumour profile (profiles sharing a label are alternatives, e.g.
+    prototypes of one cancer type); `deviance_features`: mask of the features the out-of-distribution
+    deviance is measured on."""
 
     def __init__(
         self,
         healthy: np.ndarray | pd.DataFrame,
-        profiles: np.ndarray | pd.DataFrame,
-        labels: Sequence[str] | np.ndarray,
+        null_profiles: np.ndarray | pd.DataFrame,
+        tumour_profiles: np.ndarray | pd.DataFrame,
+        tumour_labels: Sequence[str] | np.ndarray,
         fractions: Sequence[float] | np.ndarray,
         min_dispersion: float,
+        deviance_features: np.ndarray | None = None,
     ) -> None:
         healthy = np.asarray(healthy, dtype=float)
         depth = healthy.sum(axis=0)
@@ -111,60 +164,119 @@ class OriginModel:
         self.healthy_mean = mean / mean.sum()
         excess_variance = shares.var(axis=1, ddof=1) - (shares / depth).mean(axis=1) if shares.shape[1] > 1 else 0
         self.dispersion = np.clip(excess_variance / self.healthy_mean**2, min_dispersion, MAX_DISPERSION)
+        self.size = 1 / self.dispersion
+        self.deviance_features = (
+            np.ones(len(healthy), dtype=bool) if deviance_features is None else np.asarray(deviance_features)
+        )
+        # Null components: μ first, then the non-tumour profiles.
+        null = np.asarray(null_profiles, dtype=float).reshape(len(healthy), -1)
+        self.components = np.column_stack([self.healthy_mean, proportions(null) if null.shape[1] else null])
         self.fractions = np.asarray(fractions, dtype=float)
         if self.fractions[0] != 0:
-            raise ValueError("the fraction grid must start at 0 (the healthy-only model)")
-        # Profiles sorted by label, so that a label's profiles are one slice (np.maximum.reduceat).
-        labels = np.asarray(labels)
+            raise ValueError("the fraction grid must start at 0 (the null alone)")
+        # Tumour profiles sorted by label, so that a label's profiles are one slice (np.maximum.reduceat).
+        labels = np.asarray(tumour_labels)
         order = np.argsort(labels, kind="stable")
-        self.labels, starts = np.unique(labels[order], return_index=True)
-        self._label_starts = starts
-        profiles = proportions(np.asarray(profiles, dtype=float))[:, order]
-        mixed = (1 - self.fractions)[None, None, :] * self.healthy_mean[:, None, None] + (
-            self.fractions[None, None, :] * profiles[:, :, None]
-        )
-        self._shape = mixed.shape[1:]  # profiles × fractions
-        self._mixed = mixed.reshape(len(mixed), -1).astype(np.float32)  # features × (profiles · fractions)
-        self._log_mixed = np.log(self._mixed)
-        self._size = (1 / self.dispersion).astype(np.float32)
+        self.labels, self._label_starts = np.unique(labels[order], return_index=True)
+        self.tumours = proportions(np.asarray(tumour_profiles, dtype=float))[:, order]
 
-    def log_likelihood_ratios(self, counts: np.ndarray) -> np.ndarray:
-        """samples × profiles × fractions log-likelihood relative to f = 0, for features × samples counts."""
-        counts = np.asarray(counts, dtype=np.float32)
-        # NB log-likelihood up to terms that do not depend on the mean m = depth·q:
-        # c·log(m) − (r + c)·log(r + m), with size r = 1/dispersion.
-        log_likelihood = counts.T @ self._log_mixed
-        for sample, depth in enumerate(counts.sum(axis=0)):
-            log_likelihood[sample] -= (self._size + counts[:, sample]) @ np.log(
-                self._size[:, None] + depth * self._mixed
-            )
-        log_likelihood = log_likelihood.reshape(counts.shape[1], *self._shape)
-        return log_likelihood - log_likelihood[:, :, :1]
+    def log_likelihood(self, counts: np.ndarray, mean_share: np.ndarray) -> np.ndarray:
+        """NB log-likelihood up to terms free of the mean m = n·q: Σ c·log(m) − (r + c)·log(r + m), for one
+        sample's counts (features) and shares q (features × any)."""
+        depth = counts.sum()
+        size = self.size.reshape(-1, *([1] * (mean_share.ndim - 1)))
+        count = counts.reshape(size.shape)
+        mean = depth * mean_share
+        return (count * np.log(mean) - (size + count) * np.log(size + mean)).sum(axis=0)
+
+    def fit_null(self, counts: np.ndarray) -> np.ndarray:
+        """Weights of the null components (μ first) that maximise one sample's NB likelihood."""
+        counts = np.asarray(counts, dtype=float)
+        depth = counts.sum()
+        if self.components.shape[1] == 1:
+            return np.ones(1)
+
+        def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+            weights = softmax(theta)
+            share = np.maximum(self.components @ weights, 1e-12)
+            mean = depth * share
+            value = (counts * np.log(mean) - (self.size + counts) * np.log(self.size + mean)).sum()
+            by_share = counts / share - depth * (self.size + counts) / (self.size + mean)
+            by_weight = self.components.T @ by_share
+            return -value, -(weights * (by_weight - weights @ by_weight))
+
+        start = np.full(self.components.shape[1], -6.0)
+        start[0] = 0.0
+        fitted = minimize(loss, start, jac=True, method="L-BFGS-B", options={"maxiter": 200})
+        return softmax(fitted.x)
 
     def healthy_deviance(self, counts: np.ndarray) -> np.ndarray:
-        """NB deviance of each sample (features × samples) under the healthy-only model: about the number of
-        features for a library like the baseline ones, far more for one from another protocol or biofluid."""
-        counts = np.asarray(counts, dtype=float)
-        mean = self.healthy_mean[:, None] * counts.sum(axis=0)
-        size = 1 / self.dispersion[:, None]
+        """NB deviance of each sample (features × samples) under the healthy-only model, on the deviance
+        features: about their number for a library like the baseline ones, far more for one from another
+        protocol or biofluid. No component is fitted first, so nothing can absorb such a shift."""
+        counts = np.asarray(counts, dtype=float)[self.deviance_features]
+        share = self.healthy_mean[self.deviance_features]
+        mean = share[:, None] / share.sum() * counts.sum(axis=0)
+        size = self.size[self.deviance_features, None]
         with np.errstate(divide="ignore", invalid="ignore"):
             by_count = np.where(counts > 0, counts * np.log(counts / mean), 0.0)
         return 2 * (by_count - (counts + size) * np.log((counts + size) / (mean + size))).sum(axis=0)
 
-    def evidence(self, counts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Λ = 2·max log-likelihood ratio per label, and the fraction at the maximum (samples × labels),
-        for a features × samples table."""
+    def assess(self, counts: pd.DataFrame) -> "Assessment":
+        """Λ per label, the fraction at its maximum, the null weights and the healthy-only deviance of each
+        sample of a features × samples table."""
         counts = pd.DataFrame(counts)
-        ratios = self.log_likelihood_ratios(counts.to_numpy())
-        best_fraction = ratios.argmax(axis=2)
-        best = np.take_along_axis(ratios, best_fraction[:, :, None], axis=2)[:, :, 0]
-        per_label = np.maximum.reduceat(best, self._label_starts, axis=1)
-        # The fraction of the label's best profile.
-        is_best = best == np.repeat(per_label, np.diff(np.append(self._label_starts, best.shape[1])), axis=1)
-        fraction = np.where(is_best, self.fractions[best_fraction], np.inf)
-        per_label_fraction = np.minimum.reduceat(fraction, self._label_starts, axis=1)
-        evidence = pd.DataFrame(2 * np.clip(per_label, 0, None), index=counts.columns, columns=self.labels)
-        return evidence, pd.DataFrame(per_label_fraction, index=counts.columns, columns=self.labels)
+        values = counts.to_numpy(dtype=float)
+        ratios, fractions, weights = [], [], []
+        ends = np.append(self._label_starts[1:], self.tumours.shape[1])
+        for column in values.T:
+            weight = self.fit_null(column)
+            null_share = self.components @ weight
+            mixed = (1 - self.fractions[None, 1:, None]) * null_share[:, None, None] + (
+                self.fractions[None, 1:, None] * self.tumours[:, None, :]
+            )  # features × fractions × profiles
+            gain = self.log_likelihood(column, mixed) - self.log_likelihood(column, null_share)
+            best = gain.argmax(axis=0)
+            per_profile = gain[best, np.arange(gain.shape[1])]
+            per_label = np.maximum.reduceat(per_profile, self._label_starts)
+            winner = [start + int(np.argmax(per_profile[start:end])) for start, end in zip(self._label_starts, ends)]
+            ratios.append(2 * np.clip(per_label, 0, None))
+            fractions.append(np.where(per_label > 0, self.fractions[1:][best[winner]], 0.0))
+            weights.append(weight)
+        return Assessment(
+            pd.DataFrame(ratios, index=counts.columns, columns=self.labels),
+            pd.DataFrame(fractions, index=counts.columns, columns=self.labels),
+            np.asarray(weights).reshape(len(counts.columns), -1),
+            pd.Series(self.healthy_deviance(values), index=counts.columns),
+        )
+
+
+@dataclass
+class Assessment:
+    """Per sample: Λ and tumour fraction per cancer type, null weights (μ first) and healthy-only deviance."""
+
+    likelihood_ratio: pd.DataFrame
+    fractions: pd.DataFrame
+    null_weights: np.ndarray
+    deviance: pd.Series
+
+    def subset(self, samples: Sequence[Hashable]) -> Self:
+        positions = self.likelihood_ratio.index.get_indexer(samples)
+        return type(self)(
+            self.likelihood_ratio.iloc[positions],
+            self.fractions.iloc[positions],
+            self.null_weights[positions],
+            self.deviance.iloc[positions],
+        )
+
+    @classmethod
+    def concat(cls, parts: Sequence[Self]) -> Self:
+        return cls(
+            pd.concat([part.likelihood_ratio for part in parts]),
+            pd.concat([part.fractions for part in parts]),
+            np.concatenate([part.null_weights for part in parts]),
+            pd.concat([part.deviance for part in parts]),
+        )
 
 
 def mix_counts(
@@ -172,13 +284,18 @@ def mix_counts(
     tumour_profile: np.ndarray | pd.Series,
     fraction: float,
     rng: np.random.Generator,
+    bias_sd_log2: float = 0.0,
 ) -> np.ndarray:
     """An in-silico library: `fraction` of its reads from a tumour profile, the rest from a healthy library.
 
     Healthy reads are binomially thinned to (1 − fraction), tumour reads drawn as Poisson with mean
-    fraction × depth × tumour proportions; both vectors share one feature index."""
+    fraction × depth × tumour proportions; both vectors share one feature index. `bias_sd_log2` multiplies
+    each feature of the tumour profile by an independent log-normal factor (σ in log2 units): the bias of
+    tissue sequencing against a biofluid protocol, miRNA by miRNA."""
     healthy_counts = np.asarray(healthy_counts)
     tumour = np.asarray(tumour_profile, dtype=float)
+    if bias_sd_log2:
+        tumour = tumour * np.exp2(rng.normal(0, bias_sd_log2, len(tumour)))
     depth = healthy_counts.sum()
     kept = rng.binomial(np.round(healthy_counts).astype(np.int64), 1 - fraction)
     return kept + rng.poisson(fraction * depth * tumour / tumour.sum())
@@ -191,237 +308,289 @@ class Atlas:
     profiles: pd.DataFrame
     info: pd.DataFrame
 
+    def _kind(self, kind: str) -> pd.Series:
+        info = self.info.set_index("profile").loc[self.profiles.columns]
+        return info.loc[info["kind"] == kind, "cancer_type"]
+
     @property
     def tumour_types(self) -> pd.Series:
-        return self.info.loc[self.info["kind"] == "tumour"].set_index("profile")["cancer_type"]
+        """Cancer type of each tumour prototype."""
+        return self._kind("tumour")
 
-    def labels(self) -> np.ndarray:
-        """Model labels: the cancer type for tumour prototypes, '<type> normal' for normal tissue."""
-        info = self.info.set_index("profile").loc[self.profiles.columns]
-        return np.where(info["kind"] == "tumour", info["cancer_type"], info["cancer_type"] + " normal")
+    @property
+    def normal_profiles(self) -> pd.DataFrame:
+        """The normal-tissue profiles, named '<type> normal'."""
+        normal = self._kind("normal")
+        return self.profiles[normal.index].set_axis([f"{name} normal" for name in normal], axis=1)
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """What a baseline represents: biofluids, library kits and RNA isolation kits (kits or isolation empty:
+    not documented, any is accepted)."""
+
+    biofluids: frozenset[str]
+    kits: frozenset[str]
+    rna_isolation: frozenset[str] = frozenset()
+
+    def mismatch(self, biofluid: str, kit: str, rna_isolation: str) -> str:
+        """Why a sample is outside this protocol, or '' when it is inside."""
+        if biofluid not in self.biofluids:
+            return f"biofluid {biofluid} is not the baseline's ({', '.join(sorted(self.biofluids))})"
+        if self.kits and kit not in self.kits:
+            stated = f"library kit {kit}" if kit else "library kit not known"
+            return f"{stated}; the baseline's is {', '.join(sorted(self.kits))}"
+        if self.rna_isolation and rna_isolation not in self.rna_isolation:
+            stated = (
+                f"RNA isolation {rna_isolation}"
+                if rna_isolation
+                else "RNA isolation not stated (sheet column rna_isolation)"
+            )
+            return f"{stated}; the baseline's is {', '.join(sorted(self.rna_isolation))}"
+        return ""
 
 
 @dataclass
 class Calibration:
-    """What a call needs from the healthy libraries and the held-out tumour mixtures."""
+    """The healthy null of one baseline, from its libraries scored out of fold."""
 
-    threshold: float  # Λ below which a sample is indeterminate
-    deviance_limit: float  # residual deviance above which a sample is unlike baseline and atlas alike
-    platt_intercept: float
-    platt_slope: float
-    n_healthy: int
-    n_mixtures: int
-    mixture_accuracy: float
+    offsets: pd.Series  # per cancer type: median Λ of the healthy libraries
+    null: np.ndarray  # max adjusted evidence of each healthy library
+    deviance_limit: float
+    false_call_rate: float
+    threshold_confidence: float
+    needed: int = field(init=False)
 
-    def confidence(self, margin: float) -> float:
-        """Calibrated probability that the top-ranked type is the true one, from Λ_1 − Λ_2."""
-        return float(expit(self.platt_intercept + self.platt_slope * np.log1p(max(margin, 0.0))))
+    def __post_init__(self) -> None:
+        self.needed = min_libraries(self.false_call_rate, self.threshold_confidence)
 
-    def decide(self, tumour_evidence: pd.Series, residual_deviance: float, verdict: str = "") -> tuple[str, float, str]:
-        """(call, confidence, note) from one sample's evidence per cancer type, sorted descending."""
-        if verdict == "fail":
-            return NOT_CALLED, np.nan, "QC verdict fail: no tumour-origin call"
-        if residual_deviance > self.deviance_limit:
-            return (
-                INDETERMINATE,
-                np.nan,
-                ("profile unlike the healthy baseline and every atlas type (another protocol or biofluid?)"),
-            )
-        if tumour_evidence.iloc[0] < self.threshold:
-            return INDETERMINATE, np.nan, "no cancer type stands out from the healthy baseline"
-        return (
-            tumour_evidence.index[0],
-            self.confidence(tumour_evidence.iloc[0] - tumour_evidence.iloc[1]),
-            ("research use only"),
-        )
+    @property
+    def n_healthy(self) -> int:
+        return len(self.null)
+
+    def threshold(self, leave_out: float | None = None) -> float:
+        """Evidence from which a type is called (NaN with too few libraries); `leave_out` drops one healthy
+        library's own value, so that a healthy sample is never judged by a bound it helped to set."""
+        null = self.null
+        if leave_out is not None:
+            null = np.delete(null, int(np.argmin(np.abs(null - leave_out))))
+        if len(null) < self.needed:
+            return float("nan")
+        return upper_quantile_bound(null, 1 - self.false_call_rate, self.threshold_confidence)
+
+    def p_value(self, evidence: float, leave_out: float | None = None) -> float:
+        """Share of healthy libraries with at least this evidence, counting the sample itself."""
+        null = self.null if leave_out is None else np.delete(self.null, int(np.argmin(np.abs(self.null - leave_out))))
+        return float((1 + (null >= evidence).sum()) / (len(null) + 1))
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "n_healthy": self.n_healthy,
+            "needed": self.needed,
+            "threshold": self.threshold(),
+            "deviance_limit": self.deviance_limit,
+            "false_call_rate": self.false_call_rate,
+            "threshold_confidence": self.threshold_confidence,
+        }
 
 
-@dataclass
-class Assessment:
-    """Per sample: evidence Λ and tumour fraction per label, and the deviance left after the best type."""
-
-    evidence: pd.DataFrame
-    fractions: pd.DataFrame
-    residual_deviance: pd.Series
-
-    def tumour_evidence(self, sample: Hashable, cancer_types: list[str]) -> pd.Series:
-        return self.evidence.loc[sample, cancer_types].sort_values(ascending=False, kind="stable")
+def donor_folds(libraries: Sequence[str], donors: Mapping[str, str], folds: int, seed: int) -> list[list[str]]:
+    """Libraries split into folds so that all libraries of a donor share one (a library without a donor is
+    its own); at most `folds` folds, fewer when there are fewer donors."""
+    donor = [donors.get(library) or f"library:{library}" for library in libraries]
+    unique = list(np.random.default_rng(seed).permutation(sorted(set(donor))))
+    n_folds = min(folds, len(unique))
+    fold_of = {name: index % n_folds for index, name in enumerate(unique)}
+    return [[lib for lib, name in zip(libraries, donor) if fold_of[name] == fold] for fold in range(n_folds)]
 
 
 class OriginScorer:
-    """A baseline, the atlas and the chosen features: evidence, calibration and calls."""
+    """One baseline with the atlas, the null components and the chosen features."""
 
     def __init__(
         self,
-        healthy_groups: pd.DataFrame,
+        healthy: pd.DataFrame,
         atlas: Atlas,
+        null_profiles: pd.DataFrame,
         features: Iterable[str],
+        deviance_excluded: Collection[str],
         fractions: np.ndarray,
         min_dispersion: float,
+        donors: Mapping[str, str] | None = None,
     ) -> None:
         self.features = list(features)
-        self.healthy_groups = healthy_groups
+        self.healthy = healthy.reindex(self.features).fillna(0)
         self.atlas = atlas
+        self.null_profiles = null_profiles.reindex(self.features).fillna(0)
+        self.null_names = ["healthy", *self.null_profiles.columns]
+        self.deviance_features = ~pd.Index(self.features).isin(list(deviance_excluded))
         self.fractions = fractions
         self.min_dispersion = min_dispersion
-        self.cancer_types = list(pd.unique(atlas.tumour_types))
-        self.model = self._model(healthy_groups.columns)
+        self.donors = dict(donors or {})
+        self.model = self._model(list(self.healthy.columns))
+        self.cancer_types = list(self.model.labels)
 
-    def _model(self, libraries: Sequence[str] | pd.Index) -> OriginModel:
-        healthy = self.healthy_groups.loc[:, libraries].reindex(self.features).fillna(0)
-        profiles = self.atlas.profiles.reindex(self.features).fillna(0)
-        return OriginModel(healthy, profiles, self.atlas.labels(), self.fractions, self.min_dispersion)
+    def _model(self, libraries: Sequence[str]) -> OriginModel:
+        tumours = self.atlas.tumour_types
+        return OriginModel(
+            self.healthy[list(libraries)],
+            self.null_profiles,
+            self.atlas.profiles.reindex(self.features).fillna(0)[tumours.index],
+            tumours.to_numpy(),
+            self.fractions,
+            self.min_dispersion,
+            self.deviance_features,
+        )
 
-    def assess(self, counts: pd.DataFrame, model: OriginModel | None = None) -> Assessment:
-        """Assessment of group counts (groups × samples)."""
-        model = model or self.model
-        on_features = pd.DataFrame(counts).reindex(self.features).fillna(0)
-        evidence, fractions = model.evidence(on_features)
-        deviance = pd.Series(model.healthy_deviance(on_features.to_numpy()), index=on_features.columns)
-        return Assessment(evidence, fractions, deviance - evidence[self.cancer_types].max(axis=1))
+    def assess(self, counts: pd.DataFrame) -> Assessment:
+        """Assessment of group counts (groups × samples) against the whole baseline."""
+        return self.model.assess(pd.DataFrame(counts).reindex(self.features).fillna(0))
+
+    def cross_validate(self, folds: int, seed: int) -> Assessment:
+        """Every baseline library assessed by the model built without its fold (folds grouped by donor)."""
+        parts = []
+        for left_out in donor_folds(list(self.healthy.columns), self.donors, folds, seed):
+            kept = [library for library in self.healthy.columns if library not in left_out]
+            parts.append(self._model(kept).assess(self.healthy[left_out]))
+        return Assessment.concat(parts).subset(list(self.healthy.columns))
 
     def calibrate(
-        self,
-        holdout: pd.DataFrame,
-        tumours_per_type: int,
-        mixture_fractions: Sequence[float],
-        false_call_rate: float,
-        threshold_confidence: float,
-        deviance_factor: float,
-        folds: int,
-        seed: int,
+        self, out_of_fold: Assessment, false_call_rate: float, threshold_confidence: float, deviance_factor: float
     ) -> Calibration:
-        """Cross-validated null of the healthy libraries and Platt scaling on held-out tumour mixtures.
-
-        The healthy libraries are split into `folds`; each fold is scored by the model built without it, as
-        are the mixtures of held-out tumours into its libraries. Scoring libraries the model has never seen
-        matters: a library left out alone still has siblings (same donor, tube or kit) in the baseline and
-        looks more typical than a new sample does. The deviance limit is `deviance_factor` times the largest
-        healthy deviance."""
-        rng = np.random.default_rng(seed)
-        libraries = list(rng.permutation(self.healthy_groups.columns))
-        profiles = holdout.drop(columns="cancer_type").astype(float)
-        universe = self.healthy_groups.index.union(profiles.columns)
-        healthy_all = self.healthy_groups.reindex(universe).fillna(0)
-        plan = [
-            (cancer_type, barcode, fraction, libraries[index % len(libraries)])
-            for index, (cancer_type, barcode, fraction) in enumerate(
-                (cancer_type, barcode, fraction)
-                for cancer_type in self.cancer_types
-                for barcode in holdout.index[holdout["cancer_type"] == cancer_type][:tumours_per_type]
-                for fraction in mixture_fractions
-            )
-        ]
-        n_folds = min(folds, len(libraries))
-        null_evidence, null_deviance, outcomes = [], [], []
-        for fold in range(n_folds):
-            left_out = libraries[fold::n_folds]
-            model = self._model([library for library in libraries if library not in left_out] or libraries)
-            # Column names "<true type>|<id>", with "healthy" as the type of the fold's own libraries.
-            columns = {f"healthy|{library}": healthy_all[library].to_numpy() for library in left_out}
-            mixtures = [entry for entry in plan if entry[3] in left_out]
-            for index, (cancer_type, barcode, fraction, library) in enumerate(mixtures):
-                tumour = profiles.loc[barcode].reindex(universe).fillna(0)
-                columns[f"{cancer_type}|{index}"] = mix_counts(healthy_all[library], tumour, fraction, rng)
-            assessment = self.assess(pd.DataFrame(columns, index=universe), model)
-            for key in columns:
-                ranked = assessment.tumour_evidence(key, self.cancer_types)
-                truth = key.split("|")[0]
-                if truth == "healthy":
-                    null_evidence.append(ranked.iloc[0])
-                    null_deviance.append(assessment.residual_deviance[key] + ranked.iloc[0])
-                else:
-                    outcomes.append((ranked.iloc[0], ranked.iloc[0] - ranked.iloc[1], ranked.index[0] == truth))
-        threshold = upper_quantile_bound(null_evidence, 1 - false_call_rate, threshold_confidence)
-        outcomes = pd.DataFrame(outcomes, columns=["evidence", "margin", "correct"])
-        called = outcomes[outcomes["evidence"] >= threshold]
-        intercept, slope = platt_scaling(np.log1p(called["margin"].to_numpy()), called["correct"].to_numpy())
-        accuracy = float(called["correct"].mean()) if len(called) else float("nan")
+        """The null from out-of-fold assessments of the baseline libraries."""
+        offsets = out_of_fold.likelihood_ratio.median()
+        null = (out_of_fold.likelihood_ratio - offsets).max(axis=1).to_numpy()
         return Calibration(
-            threshold, deviance_factor * max(null_deviance), intercept, slope, len(libraries), len(called), accuracy
+            offsets, null, deviance_factor * float(out_of_fold.deviance.max()), false_call_rate, threshold_confidence
         )
 
 
-def upper_quantile_bound(values: Sequence[float] | np.ndarray, quantile: float, confidence: float) -> float:
-    """Distribution-free upper confidence bound of a quantile: the smallest order statistic that lies above
-    the `quantile` with probability `confidence` (binomial count of values below the quantile). With few
-    values this is their maximum."""
-    ordered = np.sort(np.asarray(values, dtype=float))
-    below = binom.cdf(np.arange(len(ordered)), len(ordered), quantile)  # P(fewer than k+1 values below)
-    rank = int(np.searchsorted(below, confidence))
-    return float(ordered[min(rank, len(ordered) - 1)])
+def null_description(weights: np.ndarray, names: Sequence[str], min_weight: float = 0.01) -> str:
+    """The non-tumour components of a null fit with weight ≥ `min_weight`, e.g. 'red_cells 0.12'."""
+    shown = [(weight, name) for weight, name in zip(weights[1:], names[1:]) if weight >= min_weight]
+    return "; ".join(f"{name} {weight:.2f}" for weight, name in sorted(shown, reverse=True))
 
 
-def platt_scaling(score: np.ndarray, correct: np.ndarray) -> tuple[float, float]:
-    """Logistic regression of correctness on a score (intercept, slope); a weak ridge keeps it finite when
-    every calibration call is right. With no data the slope is 0 and the intercept gives 0.5."""
-    if len(score) == 0:
-        return 0.0, 0.0
-    correct = np.asarray(correct, dtype=float)
+@dataclass
+class SampleInfo:
+    """What the calls need to know of each sample besides its counts."""
 
-    def loss(parameters: np.ndarray) -> float:
-        logits = parameters[0] + parameters[1] * score
-        return np.sum(np.logaddexp(0, logits) - correct * logits) + 1e-3 * np.sum(parameters**2)
+    biofluid: pd.Series
+    kit: pd.Series
+    rna_isolation: pd.Series
+    verdict: pd.Series
+    healthy: pd.Series  # condition is healthy
+    donor: pd.Series
 
-    fitted = minimize(loss, x0=np.zeros(2), method="BFGS")
-    return float(fitted.x[0]), float(fitted.x[1])
+    @classmethod
+    def from_tables(cls, samples: pd.DataFrame, qc: pd.DataFrame | None = None) -> Self:
+        """From the sample sheet and the sample QC table (its detected or declared `kit` wins over the
+        sheet's)."""
+        index = samples.index
+
+        def column(table: pd.DataFrame | None, name: str) -> pd.Series:
+            if table is None or name not in table.columns:
+                return pd.Series("", index=index)
+            return table[name].reindex(index).fillna("").astype(str).str.strip()
+
+        kit = column(qc, "kit")
+        kit = kit.where(kit != "", column(samples, "kit").replace("auto", ""))
+        return cls(
+            biofluid=column(samples, "biofluid"),
+            kit=kit,
+            rna_isolation=column(samples, "rna_isolation"),
+            verdict=column(qc, "verdict"),
+            healthy=column(samples, "condition").str.lower() == "healthy",
+            donor=column(samples, "donor"),
+        )
 
 
 def call_samples(
     scorer: OriginScorer,
     calibration: Calibration,
-    counts: pd.DataFrame,
-    samples: pd.DataFrame,
+    assessment: Assessment,
+    info: SampleInfo,
     baseline_name: str,
-    qc: Mapping[str, str],
+    protocol: Protocol,
+    out_of_fold: Collection[str] = (),
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Calls and full rankings for the samples (group counts, columns) that share one baseline."""
-    assessment = scorer.assess(counts)
+    """Calls and full rankings for the assessed samples of one baseline. Samples in `out_of_fold` are
+    baseline libraries scored out of fold: their threshold and p-value leave their own value out."""
+    adjusted = assessment.likelihood_ratio[scorer.cancer_types] - calibration.offsets[scorer.cancer_types]
     calls, rankings = [], []
-    for sample in counts.columns:
-        ranked = assessment.tumour_evidence(sample, scorer.cancer_types)
+    for position, sample in enumerate(assessment.likelihood_ratio.index):
+        ranked = adjusted.loc[sample].sort_values(ascending=False, kind="stable")
         top, runner_up = ranked.index[0], ranked.index[1]
-        normal = f"{top} normal"
-        evidence = assessment.evidence.loc[sample]
-        tumour_vs_normal = ranked[top] - evidence[normal] if normal in evidence else np.nan
-        verdict = qc.get(sample, "")
-        call, confidence, note = calibration.decide(ranked, assessment.residual_deviance[sample], verdict)
+        own = ranked.iloc[0] if sample in out_of_fold else None
+        threshold = calibration.threshold(own)
+        deviance = assessment.deviance[sample]
+        mismatch = protocol.mismatch(info.biofluid[sample], info.kit[sample], info.rna_isolation[sample])
+        if mismatch:
+            call, reason, note = NOT_CALLED, PROTOCOL_MISMATCH, mismatch
+        elif info.verdict[sample] == "fail":
+            call, reason, note = NOT_CALLED, QC_FAIL, "the sample failed QC"
+        elif np.isnan(threshold):
+            call, reason = NOT_CALLED, TOO_FEW_HEALTHY
+            note = (
+                f"{calibration.n_healthy - (own is not None)} healthy libraries; the false-call bound needs"
+                f" {calibration.needed} ({calibration.false_call_rate:.0%} at {calibration.threshold_confidence:.0%}"
+                " confidence)"
+            )
+        elif deviance > calibration.deviance_limit:
+            call, reason = INDETERMINATE, OUT_OF_DISTRIBUTION
+            note = f"healthy-only deviance {deviance:.0f} > limit {calibration.deviance_limit:.0f}"
+        elif ranked.iloc[0] < threshold:
+            call, reason, note = INDETERMINATE, BELOW_THRESHOLD, "no cancer type stands out from the null"
+        else:
+            call, reason, note = top, "", "research use only: evidence of tissue-like deviation, not a diagnosis"
         calls.append(
             (
                 sample,
-                samples.loc[sample, "biofluid"],
+                info.biofluid[sample],
+                info.kit[sample],
                 baseline_name,
-                verdict,
+                calibration.n_healthy - (own is not None),
+                info.verdict[sample],
                 call,
-                confidence,
-                ranked[top],
-                calibration.threshold,
-                assessment.fractions.loc[sample, top],
+                reason,
+                top,
+                ranked.iloc[0],
+                threshold,
+                calibration.p_value(ranked.iloc[0], own),
                 runner_up,
-                ranked[runner_up],
-                tumour_vs_normal,
-                assessment.residual_deviance[sample],
+                ranked.iloc[1],
+                assessment.fractions.loc[sample, top],
+                null_description(assessment.null_weights[position], scorer.null_names),
+                deviance,
+                calibration.deviance_limit,
                 note,
             )
         )
         rankings += [
-            (sample, rank, cancer_type, value, assessment.fractions.loc[sample, cancer_type])
+            (
+                sample,
+                rank,
+                cancer_type,
+                value,
+                assessment.likelihood_ratio.loc[sample, cancer_type],
+                assessment.fractions.loc[sample, cancer_type],
+            )
             for rank, (cancer_type, value) in enumerate(ranked.items(), 1)
         ]
     return pd.DataFrame(calls, columns=CALL_COLUMNS), pd.DataFrame(rankings, columns=RANKING_COLUMNS)
 
 
-def not_called(
-    samples: pd.DataFrame, names: Iterable[str], baseline_name: str, qc: Mapping[str, str], note: str
-) -> pd.DataFrame:
-    """Rows for samples that cannot be assessed at all (no baseline for their biofluid)."""
+def not_called(info: SampleInfo, names: Iterable[str], baseline_name: str, reason: str, note: str) -> pd.DataFrame:
+    """Rows for samples that cannot be assessed at all (no baseline for their biofluid, or no references)."""
     rows = [
         {
             "sample": sample,
-            "biofluid": samples.loc[sample, "biofluid"],
+            "biofluid": info.biofluid[sample],
+            "kit": info.kit[sample],
             "baseline": baseline_name,
-            "qc_verdict": qc.get(sample, ""),
+            "qc_verdict": info.verdict[sample],
             "call": NOT_CALLED,
+            "reason": reason,
             "note": note,
         }
         for sample in names
@@ -429,157 +598,197 @@ def not_called(
     return pd.DataFrame(rows, columns=CALL_COLUMNS)
 
 
+@dataclass
+class Baseline:
+    """A healthy baseline of group counts, the protocol it represents and its libraries' donors."""
+
+    name: str
+    counts: pd.DataFrame
+    protocol: Protocol
+    donors: dict[str, str]
+
+
 def choose_baselines(
-    samples: pd.DataFrame, reference_biofluids: Collection[str], min_cohort_healthy: int
-) -> dict[str | None, tuple[list[str], list[str] | None]]:
-    """{baseline name: (samples scored against it, cohort healthy samples or None for the reference)}.
-
-    A biofluid with at least `min_cohort_healthy` healthy samples in the cohort is scored against them;
-    otherwise against the reference baseline if it covers the biofluid; otherwise it has no baseline
-    (name None)."""
-    healthy = samples["condition"].astype(str).str.strip().str.lower() == "healthy"
-    plan = {}
-    for biofluid, members in samples.groupby("biofluid", sort=False, observed=True):
-        cohort_healthy = list(members.index[healthy[members.index]])
+    info: SampleInfo, counts: pd.DataFrame, reference: Baseline, min_cohort_healthy: int
+) -> list[tuple[Baseline | None, list[str]]]:
+    """[(baseline, samples scored against it)]: per biofluid the cohort's own healthy samples when there are
+    at least `min_cohort_healthy` of them, else the reference baseline, with every library of a cohort sample
+    (same name) or of its donor left out; None for samples no baseline covers."""
+    plan: list[tuple[Baseline | None, list[str]]] = []
+    to_reference, uncovered = [], []
+    for biofluid in pd.unique(info.biofluid):
+        members = list(info.biofluid.index[info.biofluid == biofluid])
+        cohort_healthy = [sample for sample in members if info.healthy[sample]]
         if len(cohort_healthy) >= min_cohort_healthy:
-            plan[f"cohort healthy {biofluid}"] = (list(members.index), cohort_healthy)
+            protocol = Protocol(
+                frozenset([biofluid]),
+                frozenset(info.kit[cohort_healthy]),
+                frozenset(info.rna_isolation[cohort_healthy]) - {""},
+            )
+            donors = {sample: info.donor[sample] for sample in cohort_healthy if info.donor[sample]}
+            plan.append((Baseline(f"cohort healthy {biofluid}", counts[cohort_healthy], protocol, donors), members))
+        elif biofluid in reference.protocol.biofluids:
+            to_reference += members
         else:
-            name = "reference" if biofluid in reference_biofluids else None
-            plan.setdefault(name, ([], None))[0].extend(members.index)
+            uncovered += members
+    if to_reference:
+        own = set(to_reference)
+        donors = {info.donor[sample] for sample in to_reference} - {""}
+        kept = [lib for lib in reference.counts.columns if lib not in own and reference.donors.get(lib) not in donors]
+        plan.append(
+            (Baseline(reference.name, reference.counts[kept], reference.protocol, reference.donors), to_reference)
+        )
+    if uncovered:
+        plan.append((None, uncovered))
     return plan
-
-
-def mixture_trials(
-    scorer: OriginScorer,
-    calibration: Calibration,
-    healthy: pd.DataFrame,
-    holdout: pd.DataFrame,
-    fractions: Iterable[float],
-    tumours_per_type: int,
-    skip: int,
-    seed: int,
-) -> pd.DataFrame:
-    """Score in-silico mixtures: for each fraction > 0 and cancer type, held-out tumours number
-    skip .. skip + tumours_per_type − 1 each mixed into a randomly chosen library of `healthy` (groups ×
-    libraries, not part of the scorer's baseline); fraction 0 scores each healthy library as it is.
-
-    Returns one row per trial: fraction, true type ('healthy' at 0), top type, evidence and call."""
-    rng = np.random.default_rng(seed)
-    profiles = holdout.drop(columns="cancer_type").astype(float)
-    universe = healthy.index.union(profiles.columns)
-    healthy = healthy.reindex(universe).fillna(0)
-    libraries, truth = {}, []
-    for fraction in fractions:
-        if fraction == 0:
-            for library in healthy.columns:
-                libraries[len(truth)] = healthy[library].to_numpy()
-                truth.append((fraction, "healthy"))
-            continue
-        for cancer_type in scorer.cancer_types:
-            barcodes = holdout.index[holdout["cancer_type"] == cancer_type][skip : skip + tumours_per_type]
-            for barcode in barcodes:
-                tumour = profiles.loc[barcode].reindex(universe).fillna(0)
-                library = healthy.columns[rng.integers(healthy.shape[1])]
-                libraries[len(truth)] = mix_counts(healthy[library], tumour, fraction, rng)
-                truth.append((fraction, cancer_type))
-    assessment = scorer.assess(pd.DataFrame(libraries, index=universe))
-    trials = pd.DataFrame(truth, columns=["fraction", "true_type"])
-    decisions = [
-        (ranked.index[0], ranked.iloc[0], *calibration.decide(ranked, assessment.residual_deviance[trial])[:2])
-        for trial in trials.index
-        for ranked in [assessment.tumour_evidence(trial, scorer.cancer_types)]
-    ]
-    trials[["top_type", "evidence", "call", "confidence"]] = pd.DataFrame(decisions, index=trials.index)
-    return trials
 
 
 @dataclass
 class References:
-    """What every tumour-origin run reads: group map, healthy baseline (group counts), atlas, held-out
-    tumours and the groups left out of the features."""
+    """What every tumour-origin run reads: feature → group map, reference baseline, atlas, the non-tumour
+    null components and the groups left out of the features."""
 
-    groups: dict
-    baseline: pd.DataFrame
+    groups: pd.DataFrame
+    reference: Baseline
     atlas: Atlas
-    holdout: pd.DataFrame
+    null_profiles: pd.DataFrame
     excluded_groups: set
+    marker_groups: set
 
     @classmethod
     def load(
         cls,
         groups: str | os.PathLike,
         baseline: str | os.PathLike,
+        baseline_libraries: str | os.PathLike | None,
         profiles: str | os.PathLike,
         profile_info: str | os.PathLike,
-        holdout: str | os.PathLike,
         markers: str | os.PathLike,
         signatures: str | os.PathLike,
+        tissue_reference: str | os.PathLike | None,
+        reference_biofluids: Collection[str],
+        excluded_types: Collection[str] = (),
     ) -> Self:
-        mapping = mirna_to_group(pd.read_csv(groups, sep="\t"))
-        excluded = excluded_mirnas(load_markers(markers), pd.read_csv(signatures, sep="\t", keep_default_na=False))
+        """`excluded_types`: cancer types left out of the atlas (neither ranked nor called)."""
+        group_table = pd.read_csv(groups, sep="\t")
+        baseline_counts = pd.read_csv(baseline, sep="\t", index_col="mirna")
+        baseline_groups = sum_by_group(baseline_counts, feature_groups(baseline_counts.index, group_table))
+        info = pd.read_csv(profile_info, sep="\t")
+        info = info[~(info["cancer_type"].isin(list(excluded_types)) & (info["kind"] == "tumour"))]
+        atlas = Atlas(pd.read_csv(profiles, sep="\t", index_col="group")[list(info["profile"])], info)
+        mature_groups = feature_groups(group_table["mirna"], group_table)
+        marker_table = load_markers(markers)
+        # Blood-cell components: the healthy mean on each component's marker groups.
+        healthy_mean = pd.Series(proportions(baseline_groups.to_numpy()).mean(axis=1), index=baseline_groups.index)
+        blood = {}
+        for component in BLOOD_COMPONENTS:
+            member_groups = {mature_groups[m] for m in component_markers(marker_table, component) if m in mature_groups}
+            blood[component.name] = healthy_mean.where(healthy_mean.index.isin(list(member_groups)), 0.0)
+        null_profiles = [pd.DataFrame(blood), atlas.normal_profiles]
+        if tissue_reference:
+            tissues = pd.read_csv(tissue_reference, index_col=0)
+            null_profiles.append(
+                sum_by_group(tissues, feature_groups(tissues.index, group_table)).add_prefix("tissue ")
+            )
+        protocol = Protocol(frozenset(reference_biofluids), frozenset())
+        donors: dict[str, str] = {}
+        if baseline_libraries:
+            libraries = pd.read_csv(baseline_libraries, sep="\t", dtype=str, keep_default_na=False)
+            libraries = libraries[libraries["library"].isin(baseline_groups.columns)]
+            protocol = Protocol(
+                frozenset(libraries["biofluid"]), frozenset(libraries["kit"]), frozenset(libraries["rna_isolation"])
+            )
+            donors = dict(zip(libraries["library"], libraries["donor"]))
+        signature_table = pd.read_csv(signatures, sep="\t", keep_default_na=False)
         return cls(
-            groups=mapping,
-            baseline=sum_by_group(pd.read_csv(baseline, sep="\t", index_col="mirna"), mapping),
-            atlas=Atlas(pd.read_csv(profiles, sep="\t", index_col="group"), pd.read_csv(profile_info, sep="\t")),
-            holdout=pd.read_csv(holdout, sep="\t", index_col="barcode"),
-            excluded_groups={mapping[mirna] for mirna in excluded if mirna in mapping},
+            groups=group_table,
+            reference=Baseline("reference", baseline_groups, protocol, donors),
+            atlas=atlas,
+            null_profiles=pd.concat(null_profiles, axis=1).fillna(0),
+            excluded_groups={mature_groups[m] for m in excluded_mirnas(signature_table) if m in mature_groups},
+            marker_groups={mature_groups[m] for m in marker_table["mirna"] if m in mature_groups},
         )
 
-    def scorer(self, healthy: pd.DataFrame, params: Any) -> OriginScorer:
-        """OriginScorer on `healthy` group counts with the config's feature and grid settings."""
+    def group_counts(self, counts: pd.DataFrame) -> pd.DataFrame:
+        """Feature × sample counts (mature or precursor names) summed into precursor groups."""
+        return sum_by_group(counts, feature_groups(counts.index, self.groups))
+
+    def scorer(self, baseline: Baseline, params: Any) -> OriginScorer:
+        """OriginScorer on a baseline with the config's feature and grid settings."""
         features = select_features(
-            self.atlas.profiles, healthy, self.atlas.tumour_types, self.excluded_groups, params.min_proportion
+            self.atlas.profiles, baseline.counts, self.atlas.tumour_types, self.excluded_groups, params.min_proportion
         )
         fractions = np.concatenate(
             [[0.0], np.geomspace(params.min_fraction, params.max_fraction, params.fraction_steps)]
         )
-        return OriginScorer(healthy, self.atlas, features, fractions, params.min_dispersion)
-
-    def calibrate(self, scorer: OriginScorer, params: Any) -> Calibration:
-        return scorer.calibrate(
-            self.holdout,
-            params.calibration_tumours_per_type,
-            params.calibration_fractions,
-            params.false_call_rate,
-            params.threshold_confidence,
-            params.deviance_factor,
-            params.calibration_folds,
-            params.seed,
+        return OriginScorer(
+            baseline.counts,
+            self.atlas,
+            self.null_profiles,
+            features,
+            self.marker_groups,
+            fractions,
+            params.min_dispersion,
+            baseline.donors,
         )
+
+
+def score_baseline(
+    references: References,
+    baseline: Baseline,
+    counts: pd.DataFrame,
+    members: Sequence[str],
+    info: SampleInfo,
+    params: Any,
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """Calls, rankings and the calibration summary of the samples scored against one baseline. Samples that
+    are libraries of the baseline (a cohort's own healthy samples) are scored out of fold."""
+    scorer = references.scorer(baseline, params)
+    out_of_fold = scorer.cross_validate(params.calibration_folds, params.seed)
+    calibration = scorer.calibrate(
+        out_of_fold, params.false_call_rate, params.threshold_confidence, params.deviance_factor
+    )
+    inside = [sample for sample in members if sample in baseline.counts.columns]
+    outside = [sample for sample in members if sample not in baseline.counts.columns]
+    parts = ([scorer.assess(counts[outside])] if outside else []) + ([out_of_fold.subset(inside)] if inside else [])
+    assessment = Assessment.concat(parts)
+    calls, ranking = call_samples(scorer, calibration, assessment, info, baseline.name, baseline.protocol, inside)
+    summary = {"baseline": baseline.name, "features": len(scorer.features), **calibration.summary()}
+    return calls, ranking, summary
 
 
 def tumour_origin_tables(
-    samples: pd.DataFrame, counts: pd.DataFrame, qc: dict[str, str], references: References | None, params: Any
+    samples: pd.DataFrame,
+    counts: pd.DataFrame,
+    qc: pd.DataFrame,
+    references: References | None,
+    params: Any,
 ) -> tuple[dict[str, pd.DataFrame], list[str]]:
     """Calls, rankings and calibrations of every sample ({calls, ranking, calibration}) and log lines.
 
-    `counts` is miRNAs × samples; `qc` the QC verdict per sample; `references` None when the
-    tumour-origin references are not configured; `params` has the config's `tumour_origin`
-    settings as attributes."""
+    `counts` is features × samples (mature or precursor names); `qc` the sample QC table; `references` None
+    when the tumour-origin references are not configured; `params` has the config's `tumour_origin` settings
+    as attributes."""
+    info = SampleInfo.from_tables(samples, qc)
     calls, rankings, calibrations, log = [], [], [], []
-    if references is not None:
-        sample_groups = sum_by_group(counts, references.groups)
-        baselines = choose_baselines(samples, params.reference_biofluids, params.min_cohort_healthy)
+    if references is None:
+        calls.append(not_called(info, samples.index, "none", NOT_CONFIGURED, NOT_CONFIGURED_NOTE))
+        plan = []
     else:
-        calls.append(not_called(samples, samples.index, "none", qc, NOT_CONFIGURED))
-        baselines = {}
-
-    for baseline_name, (members, cohort_healthy) in baselines.items():
-        if baseline_name is None:
-            calls.append(not_called(samples, members, "none", qc, "no healthy baseline for this biofluid"))
+        group_counts = references.group_counts(counts)
+        log.append(f"{len(group_counts)} precursor groups from {len(counts)} features")
+        plan = choose_baselines(info, group_counts, references.reference, params.min_cohort_healthy)
+    for baseline, members in plan:
+        if baseline is None:
+            calls.append(not_called(info, members, "none", PROTOCOL_MISMATCH, "no healthy baseline for this biofluid"))
             continue
-        scorer = references.scorer(
-            references.baseline if cohort_healthy is None else sample_groups[cohort_healthy], params
+        sample_calls, sample_rankings, summary = score_baseline(
+            references, baseline, group_counts, members, info, params
         )
-        calibration = references.calibrate(scorer, params)
-        log.append(f"baseline {baseline_name}: {len(scorer.features)} features, {calibration}")
-        sample_calls, sample_rankings = call_samples(
-            scorer, calibration, sample_groups[members], samples, baseline_name, qc
-        )
+        log.append(f"baseline {baseline.name}: {summary}")
         calls.append(sample_calls)
         rankings.append(sample_rankings)
-        calibrations.append({"baseline": baseline_name, "features": len(scorer.features), **vars(calibration)})
-
+        calibrations.append(summary)
     calls = pd.concat(calls).set_index("sample").loc[samples.index].rename_axis("sample").reset_index()
     tables = {
         "calls": calls,
