@@ -22,6 +22,7 @@ FILE_KEYS = (
     ("score", "tcga_renames"),
     ("score", "healthy_baseline"),
     ("score", "tissue_reference"),
+    ("score", "healthy_baseline_libraries"),
     ("score", "tcga_rpm"),
     ("score", "tcga_samples"),
     ("annotation", "genome_fasta"),
