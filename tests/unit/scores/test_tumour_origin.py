@@ -182,6 +182,7 @@ def test_baselines_follow_cohort_controls_then_the_reference_without_the_samples
 
 def test_sample_info_takes_the_detected_kit_over_the_sheet():
     samples = sheet(index=["a", "b"], biofluid=["plasma", "serum"], condition=["healthy", "x"], kit=["auto", "truseq"])
+    samples = samples.astype("category")  # as AnnData's obs holds them
     qc = pd.DataFrame({"kit": ["nebnext", ""], "verdict": ["pass", "fail"]}, index=["a", "b"])
     info = SampleInfo.from_tables(samples, qc)
     assert info.kit.to_dict() == {"a": "nebnext", "b": "truseq"}

@@ -491,7 +491,7 @@ class SampleInfo:
         def column(table: pd.DataFrame | None, name: str) -> pd.Series:
             if table is None or name not in table.columns:
                 return pd.Series("", index=index)
-            return table[name].reindex(index).fillna("").astype(str).str.strip()
+            return table[name].astype(object).reindex(index).fillna("").astype(str).str.strip()
 
         kit = column(qc, "kit")
         kit = kit.where(kit != "", column(samples, "kit").replace("auto", ""))
