@@ -6,20 +6,8 @@ import pandas as pd
 
 from exomir.common.atomic import atomic_path
 from exomir.common.stats import read_quantify_stats
-from exomir.common.tables import COUNT_FORMAT, write_tsv
-from exomir.counts.matrix import cohort_matrices
-
-# output name: (table, float format)
-FORMATS = {
-    "counts": ("counts", COUNT_FORMAT),
-    "cpm": ("cpm", "%.4f"),
-    "tmm": ("tmm_cpm", "%.4f"),
-    "spike_in": ("spike_in", "%.4f"),
-    "factors": ("factors", "%.6g"),
-    "isomirs": ("isomirs", COUNT_FORMAT),
-    "features": ("features", COUNT_FORMAT),
-    "biotypes": ("biotypes", COUNT_FORMAT),
-}
+from exomir.common.tables import write_tsv
+from exomir.counts.matrix import TABLE_FORMATS, cohort_matrices
 
 
 def main(snakemake):
@@ -36,7 +24,7 @@ def main(snakemake):
     )
     for sample in tables["factors"].index[tables["factors"]["spike_in_factor"].isna()]:
         print(f"{sample}: no spike-in molecules, spike-in normalised counts are NaN", file=sys.stderr)
-    for output, (table, float_format) in FORMATS.items():
+    for output, (table, float_format) in TABLE_FORMATS.items():
         write_tsv(tables[table], snakemake.output[output], float_format=float_format)
     with atomic_path(snakemake.output.h5ad) as temporary:
         adata.write_h5ad(temporary)

@@ -56,26 +56,25 @@ def spike_in_factors(spike_in_molecules: pd.Series) -> pd.Series:
     return factors
 
 
-def normalisations(matrix: pd.DataFrame, spike_in_molecules: pd.Series) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
-    """{layer name: miRNA × sample matrix} (counts, cpm, tmm_cpm, spike_in) and the per-sample
-    factor table."""
+def normalisations(
+    matrix: pd.DataFrame, spike_in_molecules: pd.Series | None
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """{layer name: miRNA × sample matrix} (counts, cpm, tmm_cpm, and spike_in unless
+    `spike_in_molecules` is None, as for counts without reads) and the per-sample factor table."""
     library_sizes = matrix.sum(axis=0)
     tmm = tmm_factors(matrix)
-    spike_in = spike_in_factors(spike_in_molecules)
     layers = {
         "counts": matrix,
         "cpm": counts_per_million(matrix),
         "tmm_cpm": counts_per_million(matrix, library_sizes * tmm),
-        "spike_in": matrix.div(spike_in, axis=1),
     }
     factors = pd.DataFrame(
-        {
-            "mirna_molecules": library_sizes,
-            "tmm_factor": tmm,
-            "tmm_library_size": library_sizes * tmm,
-            "spike_in_molecules": spike_in_molecules,
-            "spike_in_factor": spike_in,
-        }
+        {"mirna_molecules": library_sizes, "tmm_factor": tmm, "tmm_library_size": library_sizes * tmm}
     )
+    if spike_in_molecules is not None:
+        spike_in = spike_in_factors(spike_in_molecules)
+        layers["spike_in"] = matrix.div(spike_in, axis=1)
+        factors["spike_in_molecules"] = spike_in_molecules
+        factors["spike_in_factor"] = spike_in
     factors.index.name = "sample"
     return layers, factors

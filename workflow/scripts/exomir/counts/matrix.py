@@ -14,6 +14,21 @@ import pandas as pd
 
 from exomir.common.biotypes import BIOTYPE_PRIORITY
 from exomir.common.normalise import normalisations
+from exomir.common.tables import COUNT_FORMAT
+from exomir.counts.features import MATURE
+
+# The cohort tables of results/counts/: {rule output: (table, float format)}; a run from a count table
+# writes those that need no reads.
+TABLE_FORMATS = {
+    "counts": ("counts", COUNT_FORMAT),
+    "cpm": ("cpm", "%.4f"),
+    "tmm": ("tmm_cpm", "%.4f"),
+    "spike_in": ("spike_in", "%.4f"),
+    "factors": ("factors", "%.6g"),
+    "isomirs": ("isomirs", COUNT_FORMAT),
+    "features": ("features", COUNT_FORMAT),
+    "biotypes": ("biotypes", COUNT_FORMAT),
+}
 
 
 def count_matrix(
@@ -37,18 +52,18 @@ def to_anndata(
     layers: Mapping[str, pd.DataFrame],
     accessions: pd.Series,
     samples: pd.DataFrame,
-    canonical: pd.DataFrame,
-    isomir: pd.DataFrame,
+    canonical: pd.DataFrame | None = None,
+    isomir: pd.DataFrame | None = None,
 ) -> anndata.AnnData:
     """Samples × miRNAs AnnData: sample sheet as obs, X = raw counts, one layer per
-    normalisation plus the canonical and isomiR parts of the counts."""
+    normalisation plus the canonical and isomiR parts of the counts when given (counts from reads)."""
     matrix = layers["counts"]
     obs = samples.loc[matrix.columns].astype(str).copy()
     obs.index.name = None
     var = pd.DataFrame({"accession": accessions.values}, index=matrix.index.astype(str))
     var.index.name = None
     adata = anndata.AnnData(X=matrix.T.to_numpy(dtype=np.float64), obs=obs, var=var)
-    parts = {"canonical": canonical, "isomir": isomir}
+    parts = {name: part for name, part in (("canonical", canonical), ("isomir", isomir)) if part is not None}
     for name, layer in {**layers, **parts}.items():
         adata.layers[name] = (
             layer.reindex(index=matrix.index, columns=matrix.columns)
@@ -75,6 +90,7 @@ def cohort_matrices(
     spike_in_molecules = pd.Series({sample: stats[sample]["biotype_molecules"]["spike_in"] for sample in samples})
     layers, factors = normalisations(matrix, spike_in_molecules)
     adata = to_anndata(layers, accessions, sample_sheet, canonical, isomir)
+    adata.uns["feature_level"] = MATURE
     adata.uns["normalisation_factors"] = factors.reset_index().astype({"sample": str}).to_dict(orient="list")
     biotypes = pd.DataFrame({sample: stats[sample]["biotype_reads"] for sample in samples}).reindex(
         list(BIOTYPE_PRIORITY)
