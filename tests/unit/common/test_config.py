@@ -84,3 +84,12 @@ def test_relative_paths_prefer_the_working_directory_then_the_repository(monkeyp
     assert resolve("/abs/path.fa", REPO) == "/abs/path.fa"
     assert resolve("", REPO) == ""
     assert resolve("nowhere.tsv", REPO) == "nowhere.tsv"  # left for the check to name
+
+
+def test_a_count_table_that_is_missing_is_named(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    config = full()
+    assert config["counts_table"] == ""  # default: the counts come from reads
+    config["counts_table"] = "cohort/counts.tsv"
+    with pytest.raises(ConfigError, match="counts_table: file not found: cohort/counts.tsv"):
+        check_config(config)

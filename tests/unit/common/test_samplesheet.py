@@ -254,3 +254,26 @@ def test_any_sheet_loads_as_written_or_fails_naming_its_rows(tmp_path, rows, tra
         assert list(samples.index) == [name for name, *_ in rows]
         assert list(samples["condition"]) == [condition.strip() for *_, condition in rows]
         assert set(samples["kit"]) <= {"truseq", "auto"}
+
+
+def test_a_run_from_a_count_table_needs_no_fastq_column(tmp_path):
+    path = sheet(tmp_path, "s1\tplasma\thealthy", "s2\tserum\tcolorectal cancer", header="sample\tbiofluid\tcondition")
+    samples = load_sample_sheet(path, KITS, counts_table="counts.tsv")
+    assert list(samples.index) == ["s1", "s2"] and "fastq" not in samples.columns
+    empty = sheet(tmp_path, "s1\t\tplasma\t\thealthy", name="empty.tsv")
+    assert list(load_sample_sheet(empty, KITS, counts_table="counts.tsv").index) == ["s1"]
+    # without a count table the FASTQ files are required, as ever
+    with pytest.raises(SampleSheetError, match="row 2, column 'fastq': 'fastq' is a required property"):
+        load_sample_sheet(path, KITS)
+
+
+def test_fastq_files_and_a_count_table_are_refused_together(tmp_path):
+    reads = fastq(tmp_path / "a.fastq.gz")
+    path = sheet(tmp_path, f"s1\t{reads}\tplasma\ttruseq\thealthy", "s2\t\tplasma\ttruseq\thealthy")
+    with pytest.raises(SampleSheetError) as error:
+        load_sample_sheet(path, KITS, counts_table="cohort/counts.tsv")
+    message = str(error.value)
+    assert f"{path}: row 2, column 'fastq': FASTQ given, but the config's counts_table (cohort/counts.tsv) is set" in (
+        message
+    )
+    assert "row 3" not in message

@@ -13,6 +13,7 @@ from typing import Any
 # Keys that hold a file path (section, key); annotation sets hold lists of paths.
 FILE_KEYS = (
     (None, "samples"),
+    (None, "counts_table"),
     (None, "kits"),
     ("references", "mature"),
     ("references", "hairpin"),

@@ -5,6 +5,9 @@ user can fix the sheet in one go instead of discovering errors job by job: the c
 values (workflow/schemas/samples.schema.yaml), kits, sample names that repeat or differ only
 in case, and every lane: present, readable, holding reads (exomir.inserts.check.quick_check),
 named once in the whole sheet, read 1 of a pair, and not a copy of another lane.
+
+A run from a count table (config `counts_table`) has no reads: its sheet needs no `fastq` column, and a
+sheet that names FASTQ files as well is refused, since it would be unclear which of the two to count.
 """
 
 import os
@@ -42,9 +45,18 @@ def _row_problems(
     row_number: int,
     schema: Mapping[str, Any],
     known_kits: Collection[str],
+    counts_table: str = "",
 ) -> list[tuple[int, str, str]]:
     record = {key: value for key, value in row.items() if value != ""}
     problems = []
+    if counts_table and "fastq" in record:
+        message = (
+            f"FASTQ given, but the config's counts_table ({counts_table}) is set: a run counts either reads or a "
+            "count table; empty the fastq column or leave counts_table empty"
+        )
+        problems.append((row_number, "fastq", message))
+    # FASTQ files are required unless the counts come from a table.
+    schema = schema if counts_table else {**schema, "required": [*schema["required"], "fastq"]}
     validator = jsonschema.Draft202012Validator(schema)
     for error in validator.iter_errors(record):
         column = error.path[0] if error.path else _missing_column(error)
@@ -157,12 +169,14 @@ def load_sample_sheet(
     known_kits: Collection[str],
     base_dir: str | os.PathLike = ".",
     default_kit: str = AUTO,
+    counts_table: str | os.PathLike = "",
 ) -> pd.DataFrame:
     """Read `path` (TSV) and return it indexed by sample, or raise SampleSheetError listing every
     problem with its file, row (the line number in the file) and column.
 
     A sample without a kit gets `default_kit`. Every value is text: sample names such as `01` or
-    `NA` stay as written.
+    `NA` stay as written. With `counts_table` (the config's) the samples have no reads: `fastq` must
+    be empty or absent.
     """
     path = Path(path)
     if not path.is_file():
@@ -178,7 +192,7 @@ def load_sample_sheet(
     first_seen: dict[str, int] = {}
     folded: dict[str, tuple[str, int]] = {}
     for row_number, row in rows:
-        problems += _row_problems(row, row_number, schema, known_kits)
+        problems += _row_problems(row, row_number, schema, known_kits, str(counts_table))
         sample = row.get("sample", "")
         if sample in first_seen:
             message = f"duplicate sample '{sample}' (first on row {first_seen[sample]})"
@@ -192,7 +206,8 @@ def load_sample_sheet(
             problems.append((row_number, "sample", message))
         first_seen.setdefault(sample, row_number)
         folded.setdefault(sample.casefold(), (sample, row_number))
-    problems += _lane_problems(rows, base_dir)
+    if not counts_table:
+        problems += _lane_problems(rows, base_dir)
     if header and not rows:
         problems.append((1, "sample", "the sheet lists no samples"))
     if problems:
