@@ -12,6 +12,7 @@ sys.path.insert(0, str(Path(workflow.current_basedir).parent / "scripts"))
 
 from exomir.common.config import check_config, resolve_paths
 from exomir.common.samplesheet import lanes, load_sample_sheet
+from exomir.counts.imported import MirnaNames, read_counts_table
 from exomir.inserts.kits import load_kits
 
 # The schema fills in the default of every key a config leaves out.
@@ -21,8 +22,27 @@ config.update(resolve_paths(config, Path(workflow.current_basedir).parents[1]))
 # Checks a schema cannot express: ordered thresholds, existing files; every problem at once.
 check_config(config)
 KITS = load_kits(config["kits"])
+# A run from a count table has no reads: rule import_counts writes the counts from the table, and the
+# steps that need reads are left out (their rules' inputs, the report's read sections).
+FROM_COUNTS_TABLE = bool(config["counts_table"])
 # Every problem names the file, row and column.
-SAMPLES = load_sample_sheet(config["samples"], KITS, default_kit=config["kit_detection"]["default_kit"])
+SAMPLES = load_sample_sheet(
+    config["samples"],
+    KITS,
+    default_kit=config["kit_detection"]["default_kit"],
+    counts_table=config["counts_table"],
+)
+
+
+def mirna_names():
+    """The miRNA names a count table is matched against: the configured miRBase references."""
+    references = config["references"]
+    return MirnaNames.from_references(references["mature"], references["hairpin"], references["species_prefix"])
+
+
+if FROM_COUNTS_TABLE:
+    # The whole table is checked against the sheet and the references before any job starts.
+    read_counts_table(config["counts_table"], list(SAMPLES.index), mirna_names(), sheet=config["samples"])
 
 
 wildcard_constraints:
@@ -30,7 +50,21 @@ wildcard_constraints:
 
 
 def fastq_lanes(wildcards):
+    if FROM_COUNTS_TABLE:  # no job that reads FASTQ files can run
+        raise WorkflowError(f"sample {wildcards.sample} has no reads: the run counts {config['counts_table']}")
     return lanes(SAMPLES.loc[wildcards.sample, "fastq"])
+
+
+def counts_table(wildcards):
+    """The count table rule import_counts reads; without one the rule cannot run (count_matrix counts the reads)."""
+    if not FROM_COUNTS_TABLE:
+        raise WorkflowError("rule import_counts needs counts_table, which the config leaves empty")
+    return config["counts_table"]
+
+
+def from_reads(files):
+    """`files` as a rule input when the counts come from reads; none in a run from a count table."""
+    return when(not FROM_COUNTS_TABLE, files)
 
 
 def declared_kit(wildcards):
@@ -104,6 +138,31 @@ def when(condition, files):
 
 def per_sample(pattern):
     return expand(pattern, sample=SAMPLES.index)
+
+
+# {table: file stem} of the report's own tables (rule report_tables), and those that need reads.
+REPORT_TABLES = {
+    "imported": "imported_counts",
+    "funnel": "read_funnel",
+    "lengths": "insert_lengths",
+    "top": "top_mirnas",
+    "kits": "kit_detection",
+    "biotypes": "biotype_funnel",
+    "trna": "trna_fragments",
+    "sample_qc": "sample_qc",
+    "tumour_origin": "tumour_origin",
+    "deconvolution": "deconvolution",
+    "signature_scores": "signature_scores",
+}
+READ_REPORT_TABLES = ("funnel", "lengths", "kits", "biotypes", "trna")
+
+
+def report_table_files():
+    """{table: path} of the report tables this run writes."""
+    left_out = READ_REPORT_TABLES if FROM_COUNTS_TABLE else ("imported",)
+    return {
+        name: f"results/report/tables/{stem}_mqc.tsv" for name, stem in REPORT_TABLES.items() if name not in left_out
+    }
 
 
 def final_outputs():

@@ -1,30 +1,23 @@
 # The QC report (results/report/): the workflow's own tables, the mirGFF3 check and mirtop stats,
-# and MultiQC over them and bowtie's logs.
+# and MultiQC over them and bowtie's logs. A run from a count table has no read sections, bowtie or
+# mirtop, and a section on the table instead.
 
 
 rule report_tables:
     input:
-        inserts=per_sample("results/inserts/{sample}.stats.json"),
-        kits=per_sample("results/inserts/{sample}.kit.json"),
-        quantify=per_sample("results/quantify/{sample}.stats.json"),
-        cpm=rules.count_matrix.output.cpm,
-        biotypes=rules.count_matrix.output.biotypes,
-        features=rules.count_matrix.output.features,
+        inserts=from_reads(per_sample("results/inserts/{sample}.stats.json")),
+        kits=from_reads(per_sample("results/inserts/{sample}.kit.json")),
+        quantify=from_reads(per_sample("results/quantify/{sample}.stats.json")),
+        cpm="results/counts/mirna_cpm.tsv",
+        biotypes=from_reads("results/counts/biotype_reads.tsv"),
+        features=from_reads("results/counts/biotype_feature_counts.tsv"),
+        imported=when(FROM_COUNTS_TABLE, "results/counts/import_summary.json"),
         qc=rules.sample_qc.output.table,
         calls=rules.tumour_origin.output.calls,
         deconvolution=rules.deconvolve.output.table,
         scores=rules.score_signatures.output.scores,
     output:
-        funnel="results/report/tables/read_funnel_mqc.tsv",
-        lengths="results/report/tables/insert_lengths_mqc.tsv",
-        top="results/report/tables/top_mirnas_mqc.tsv",
-        kits="results/report/tables/kit_detection_mqc.tsv",
-        biotypes="results/report/tables/biotype_funnel_mqc.tsv",
-        trna="results/report/tables/trna_fragments_mqc.tsv",
-        sample_qc="results/report/tables/sample_qc_mqc.tsv",
-        tumour_origin="results/report/tables/tumour_origin_mqc.tsv",
-        deconvolution="results/report/tables/deconvolution_mqc.tsv",
-        signature_scores="results/report/tables/signature_scores_mqc.tsv",
+        **report_table_files(),
     log:
         "logs/report/report_tables.log",
     benchmark:
@@ -65,9 +58,9 @@ rule mirtop_check:
 
 rule multiqc:
     input:
-        bowtie=per_sample("results/quantify/{sample}.bowtie.log"),
+        bowtie=from_reads(per_sample("results/quantify/{sample}.bowtie.log")),
         tables=rules.report_tables.output,
-        mirtop=rules.mirtop_check.output.stats,
+        mirtop=from_reads(rules.mirtop_check.output.stats),
         config=workflow.source_path("../report/multiqc_config.yaml"),
     output:
         "results/report/multiqc_report.html",

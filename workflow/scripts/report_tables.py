@@ -1,5 +1,6 @@
 """Rule report_tables: every MultiQC table of the workflow's own sections (exomir.report.tables)."""
 
+import json
 import sys
 
 import pandas as pd
@@ -13,29 +14,43 @@ from exomir.report.kits import kit_table
 def main(snakemake):
     sys.stderr = open(snakemake.log[0], "w", buffering=1)  # tracebacks and warnings land in the log
     inputs, samples = snakemake.input, snakemake.params.samples
-    insert_stats = [read_insert_stats(path) for path in inputs.inserts]
-    quantify_stats = [read_quantify_stats(path) for path in inputs.quantify]
     cpm = pd.read_csv(inputs.cpm, sep="\t", index_col="mirna")
     top = tables.top_mirnas(cpm, snakemake.params.top_number).T
     top.index.name = "sample"
-    features = pd.read_csv(inputs.features, sep="\t", index_col=[0, 1, 2], keep_default_na=False)
     qc = read_sample_table(inputs.qc)
     built = {
-        "funnel": tables.read_funnel(samples, insert_stats, quantify_stats),
-        # A line graph takes its x values from a header row whose first cell is empty.
-        "lengths": tables.insert_length_shares(samples, insert_stats).rename_axis(None),
         "top": top,
-        "kits": kit_table(samples, inputs.kits, inputs.inserts),
-        "biotypes": tables.biotype_reads(pd.read_csv(inputs.biotypes, sep="\t", index_col="biotype")),
-        "trna": tables.trna_fragments(features, samples),
         "sample_qc": tables.sample_qc_shown(qc),
         "tumour_origin": tables.tumour_origin_shown(read_sample_table(inputs.calls, index=False)),
         "deconvolution": tables.deconvolution_shares(read_sample_table(inputs.deconvolution)),
         "signature_scores": tables.signature_rank_scores(read_sample_table(inputs.scores, index=False)),
     }
-    for name, section in tables.sections(snakemake.params.top_number).items():
-        tables.write_mqc_table(built[name], snakemake.output[name], **section)
-        print(f"{name}: {built[name].shape[0]} rows x {built[name].shape[1]} columns", file=sys.stderr)
+    imported = None
+    if inputs.imported:  # counts from a table: no read sections
+        with open(inputs.imported) as handle:
+            imported = json.load(handle)
+        built["imported"] = tables.imported_counts(qc)
+    else:
+        insert_stats = [read_insert_stats(path) for path in inputs.inserts]
+        quantify_stats = [read_quantify_stats(path) for path in inputs.quantify]
+        features = pd.read_csv(inputs.features, sep="\t", index_col=[0, 1, 2], keep_default_na=False)
+        built |= {
+            "funnel": tables.read_funnel(samples, insert_stats, quantify_stats),
+            # A line graph takes its x values from a header row whose first cell is empty.
+            "lengths": tables.insert_length_shares(samples, insert_stats).rename_axis(None),
+            "kits": kit_table(samples, inputs.kits, inputs.inserts),
+            "biotypes": tables.biotype_reads(pd.read_csv(inputs.biotypes, sep="\t", index_col="biotype")),
+            "trna": tables.trna_fragments(features, samples),
+        }
+    written = snakemake.output.keys()
+    left_out = [name for name in tables.sections(snakemake.params.top_number) if name not in written]
+    for name, section in tables.sections(snakemake.params.top_number, imported, left_out).items():
+        if name in written:
+            tables.write_mqc_table(built[name], snakemake.output[name], **section)
+            print(f"{name}: {built[name].shape[0]} rows x {built[name].shape[1]} columns", file=sys.stderr)
+    if left_out:
+        left_out_text = ", ".join([*left_out, "bowtie", "mirtop"])
+        print(f"not produced from a count table (they need reads): {left_out_text}", file=sys.stderr)
 
 
 if "snakemake" in globals():  # run by Snakemake's `script:` directive

@@ -5,8 +5,9 @@ import pandas as pd
 import pytest
 import yaml
 
+from exomir.counts.features import FeatureLookup
 from exomir.devtools.runs import REPO
-from exomir.qc.sample_qc import cohort_outliers, marker_metrics, modified_z, read_metrics, sample_qc
+from exomir.qc.sample_qc import READ_METRICS, cohort_outliers, marker_metrics, modified_z, read_metrics, sample_qc
 
 CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text())["qc"]
 
@@ -174,3 +175,46 @@ def test_a_kit_the_reads_contradict_warns_and_one_that_fits_few_reads_fails():
     assert table.iloc[1]["verdict"] == "warn" and f"library kit truseq: {contradicted}" in table.iloc[1]["reasons"]
     assert table.iloc[2]["verdict"] == "fail" and f"library kit truseq: {wrong}" in table.iloc[2]["reasons"]
     assert table["kit_support"].tolist() == [0.97, 0.6, 0.0]
+
+
+def test_read_metrics_names_the_columns_a_count_table_leaves_empty():
+    assert list(read_metrics(collapse_stats(), biotype_stats(), kit_decision())) == READ_METRICS
+
+
+def test_counts_from_a_table_are_judged_by_the_checks_that_need_no_reads():
+    counts = cohort_counts(n_samples=6)
+    counts.loc["s1"] = (counts.loc["s1"] > 10000).astype(int) * 20  # few miRNAs reach 10 reads: fails
+    counts.loc["s2", "hsa-miR-451a"] *= 30  # hemolysed: warns
+    counts.loc["s3"] = (counts.loc["s3"] / 3).round()  # about 7,500 miRNA reads: low input in urine
+    biofluids = ["plasma", "plasma", "serum", "urine", "saliva", "plasma"]
+    samples = pd.DataFrame({"biofluid": biofluids}, index=counts.index)
+    table = sample_qc(samples, counts, None, MARKERS, THRESHOLDS, genome_configured=False)
+    assert table.loc["s1", "verdict"] == "fail" and "miRNAs with >= 10 reads" in table.loc["s1", "reasons"]
+    assert table.loc["s2", "verdict"] == "warn" and "hemolysis ratio" in table.loc["s2", "reasons"]
+    assert table.loc["s3", "verdict"] == "warn" and "low input (urine)" in table.loc["s3", "reasons"]
+    assert "short inserts" not in table.loc["s3", "reasons"]
+    # about 22,000 reads, far below the ERCC transcriptome reads, pass: that criterion needs reads
+    assert table.loc[["s0", "s4", "s5"], "verdict"].eq("pass").all()
+    assert table["mirna_reads"].tolist() == counts.sum(axis=1).tolist()
+    assert table[["input_reads", "transcriptome_reads", "kit_support"]].isna().all().all()
+    assert table.loc["s0", "not_checked"] == (
+        "no reads (counts from a table): transcriptome reads (ERCC exRNA criterion), library kit"
+    )
+    assert table.loc["s3", "not_checked"].endswith("library kit, share of short inserts (urine)")
+    assert "saliva" in table.loc["s4", "not_checked"]
+
+
+def test_markers_of_precursor_counts_are_found_through_their_precursors():
+    counts = pd.DataFrame(
+        {"hsa-mir-451a": [127.0], "hsa-mir-23a": [0.0], "hsa-mir-16-1": [60.0], "hsa-mir-16-2": [40.0]}, index=["s"]
+    )
+    counts["other"] = 1000.0 - counts.sum(axis=1)
+    pairs = pd.DataFrame(
+        {
+            "mirna": ["hsa-miR-451a", "hsa-miR-23a-3p", "hsa-miR-23a-5p", "hsa-miR-16-5p", "hsa-miR-16-5p"],
+            "precursor": ["hsa-mir-451a", "hsa-mir-23a", "hsa-mir-23a", "hsa-mir-16-1", "hsa-mir-16-2"],
+        }
+    )
+    metrics = marker_metrics(counts, MARKERS, FeatureLookup.from_pairs("precursor", pairs)).loc["s"]
+    assert metrics["hemolysis_ratio"] == pytest.approx(np.log2(127_001))
+    assert metrics["rbc_index"] == pytest.approx(22.7)  # miR-451a and both miR-16 precursors: 227 of 1,000

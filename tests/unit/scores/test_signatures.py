@@ -263,3 +263,33 @@ def test_missing_citation_names_line(tmp_path):
     path.write_text(HEADER + "S\tx\tplasma\thsa-miR-1\tdown\t1\t\t\n")
     with pytest.raises(ValueError, match=r"line 2 \(S hsa-miR-1\): missing citation"):
         load_signatures(path)
+
+
+def test_precursor_counts_are_scored_through_the_precursors_of_the_signature_mirnas():
+    """Counts per precursor (mir-i) and a signature of matures (hsa-miR-i-5p, -3p): each mature is scored by
+    its precursor, both arms of one precursor once, exactly as a signature naming the precursors."""
+    counts = simulated_cohort()
+    precursors = {f"miR-{i}": f"mir-{i}" for i in range(counts.shape[1])}
+    counts = counts.rename(columns=precursors)
+    matures = [f"hsa-miR-{i}-{arm}" for i in range(counts.shape[1]) for arm in ("5p", "3p")]
+    pairs = pd.DataFrame({"mirna": matures, "precursor": [f"mir-{mature.split('-')[2]}" for mature in matures]})
+    adata = make_adata(counts)
+    adata.uns["feature_level"] = "precursor"
+    adata.uns["mature_precursors"] = {"mirna": list(pairs["mirna"]), "precursor": list(pairs["precursor"])}
+    by_mature = signature_table(
+        [
+            ("raised", "hsa-miR-0-5p", "up", ""),
+            ("raised", "hsa-miR-0-3p", "up", ""),
+            ("raised", "hsa-miR-1-5p", "up", ""),
+            ("raised", "hsa-miR-5-3p", "down", ""),
+            ("raised", "hsa-miR-unknown", "down", ""),
+        ]
+    )
+    by_precursor = signature_table(
+        [("raised", "mir-0", "up", ""), ("raised", "mir-1", "up", ""), ("raised", "mir-5", "down", "")]
+    )
+    scored = score_signatures(adata, by_mature)
+    assert (scored[["n_up", "n_down"]] == [2, 1]).all().all()
+    adata.uns["feature_level"] = "mature"
+    expected = score_signatures(adata, by_precursor)
+    pd.testing.assert_frame_equal(scored, expected)

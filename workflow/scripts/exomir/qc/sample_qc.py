@@ -2,6 +2,10 @@
 miRNA complexity, and a verdict (pass / warn / fail) with the reasons that drove it.
 
 Every threshold comes from the config (`qc` section); config/README.md and the schema give their sources.
+
+Counts from a table (no reads) get the checks that need no reads: hemolysis, blood-cell indices, miRNA
+complexity, outliers and urine's miRNA reads; the others are named in the `not_checked` column.
+Marker miRNAs are found in counts of either feature level through exomir.counts.features.
 """
 
 from collections.abc import Mapping
@@ -12,6 +16,7 @@ import pandas as pd
 
 from exomir.common.markers import BLOOD_COMPONENTS, component_markers, hemolysis_pair
 from exomir.common.normalise import counts_per_million
+from exomir.counts.features import FeatureLookup
 
 OUTLIER_METRICS = ["hemolysis_ratio", *(component.qc_index for component in BLOOD_COMPONENTS)]
 # Biotypes of the annotation cascade that are not the human transcriptome.
@@ -20,6 +25,19 @@ COMPLEXITY_MIN_READS = 10
 SEVERITY = {"pass": 0, "warn": 1, "fail": 2}
 # Iglewicz & Hoaglin (1993): modified z = 0.6745 (x − median) / MAD; 0.6745 makes MAD estimate the SD.
 MAD_SCALE = 0.6745
+# The columns of read_metrics, in its order.
+READ_METRICS = [
+    "input_reads",
+    "short_insert_share",
+    "mirna_reads",
+    "transcriptome_reads",
+    "genome_only_reads",
+    "transcriptome_genome_ratio",
+    "unexplained_share",
+    "kit",
+    "kit_support",
+    "kit_warnings",
+]
 
 
 def read_metrics(
@@ -47,25 +65,49 @@ def read_metrics(
     }
 
 
-def marker_metrics(counts: pd.DataFrame, markers: pd.DataFrame) -> pd.DataFrame:
-    """Hemolysis ratio, contamination indices and complexity per sample from miRNA counts (samples × miRNAs).
+def marker_metrics(counts: pd.DataFrame, markers: pd.DataFrame, features: FeatureLookup | None = None) -> pd.DataFrame:
+    """Hemolysis ratio, contamination indices and complexity per sample from miRNA counts (samples × features).
 
     Hemolysis: log2((CPM numerator + 1) / (CPM denominator + 1)), the pair given by the marker table's roles
     (miR-451a over miR-23a-3p in human), the sequencing analogue of the qPCR ΔCq
-    of Blondal 2013. Indices: percent of miRNA reads on each marker set."""
+    of Blondal 2013. Indices: percent of miRNA reads on each marker set. Marker miRNAs are looked up through
+    `features` (precursor-level counts: their precursors); complexity counts features."""
+    features = features or FeatureLookup()
     cpm = counts_per_million(counts, axis=1)
     numerator, denominator = hemolysis_pair(markers)
 
-    def level(mirna: str) -> pd.Series:
-        return cpm[mirna] if mirna in cpm else pd.Series(0.0, index=cpm.index)
+    def level(mirnas: list[str]) -> pd.Series:
+        return cpm[features.features_of(mirnas, cpm.columns)].sum(axis=1)
 
     metrics = pd.DataFrame(index=counts.index)
-    metrics["hemolysis_ratio"] = np.log2((level(numerator) + 1) / (level(denominator) + 1))
+    metrics["hemolysis_ratio"] = np.log2((level([numerator]) + 1) / (level([denominator]) + 1))
     for component in BLOOD_COMPONENTS:
-        members = [mirna for mirna in component_markers(markers, component) if mirna in cpm]
-        metrics[component.qc_index] = cpm[members].sum(axis=1) / 1e4  # per cent of miRNA reads
+        metrics[component.qc_index] = level(component_markers(markers, component)) / 1e4  # per cent of miRNA reads
     metrics["mirnas_10_reads"] = (counts >= COMPLEXITY_MIN_READS).sum(axis=1)
     return metrics
+
+
+def counts_only_metrics(counts: pd.DataFrame) -> pd.DataFrame:
+    """The read-metric columns of samples counted from a table (samples × features): its miRNA reads, and
+    no value where a metric needs reads."""
+    table = pd.DataFrame(np.nan, index=counts.index, columns=READ_METRICS)
+    table["mirna_reads"] = counts.sum(axis=1)
+    table["kit"] = ""
+    table["kit_warnings"] = ""
+    return table
+
+
+def not_checked(biofluid: str, genome_configured: bool) -> str:
+    """The checks of a sample that need reads, which counts from a table cannot have."""
+    checks = ["transcriptome reads (ERCC exRNA criterion)"]
+    if genome_configured:
+        checks.append("transcriptome/genome ratio (ERCC exRNA criterion)")
+    checks.append("library kit")
+    if biofluid == "saliva":
+        checks.append("share of reads no human annotation explains (saliva)")
+    if biofluid == "urine":
+        checks.append("share of short inserts (urine)")
+    return "no reads (counts from a table): " + ", ".join(checks)
 
 
 def modified_z(values: pd.Series) -> pd.Series:
@@ -104,9 +146,15 @@ def hemolysis_class(ratio: float, thresholds: Mapping[str, float]) -> str:
 
 
 def judge(
-    row: pd.Series, biofluid: str, outlier_scores: pd.Series, config: Mapping[str, Any], genome_configured: bool
+    row: pd.Series,
+    biofluid: str,
+    outlier_scores: pd.Series,
+    config: Mapping[str, Any],
+    genome_configured: bool,
+    reads: bool = True,
 ) -> tuple[str, str]:
-    """(verdict, reasons) of one sample from its metrics and the config thresholds."""
+    """(verdict, reasons) of one sample from its metrics and the config thresholds; without `reads`
+    (counts from a table) from the checks that need none."""
     findings = []
 
     def below(value: float, limits: Mapping[str, float], what: str, citation: str, fmt: str = "{:,.0f}") -> None:
@@ -123,8 +171,11 @@ def judge(
                 findings.append((severity, f"{what} {fmt.format(value)} > {fmt.format(limit)}{citation}"))
                 return
 
-    below(row["transcriptome_reads"], config["transcriptome_reads"], "transcriptome reads", " (ERCC exRNA criterion)")
-    if genome_configured:
+    if reads:
+        below(
+            row["transcriptome_reads"], config["transcriptome_reads"], "transcriptome reads", " (ERCC exRNA criterion)"
+        )
+    if reads and genome_configured:
         below(
             row["transcriptome_genome_ratio"],
             config["transcriptome_genome_ratio"],
@@ -133,7 +184,7 @@ def judge(
             "{:.2f}",
         )
     below(row["mirnas_10_reads"], config["mirnas_10_reads"], "miRNAs with >= 10 reads", "")
-    if row["kit_warnings"]:
+    if reads and row["kit_warnings"]:
         # A kit that fits too few reads trims the library wrongly: its counts cannot be trusted.
         severity = "fail" if row["kit_support"] < config["kit_min_fraction"] else "warn"
         findings.append((severity, f"library kit {row['kit']}: {row['kit_warnings']}"))
@@ -148,7 +199,7 @@ def judge(
     for metric, score in outlier_scores.items():
         if score > config["outliers"]["modified_z"]:
             findings.append(("warn", f"{metric} {row[metric]:.2f} is a cohort outlier (modified z {score:.1f})"))
-    if biofluid == "saliva":
+    if reads and biofluid == "saliva":
         above(
             row["unexplained_share"],
             config["saliva_unexplained_share"],
@@ -164,7 +215,7 @@ def judge(
                     f"low input (urine): {row['mirna_reads']:,.0f} miRNA reads < {low_input['mirna_reads_below']:,}",
                 )
             )
-        if row["short_insert_share"] > low_input["short_insert_share_above"]:
+        if reads and row["short_insert_share"] > low_input["short_insert_share_above"]:
             findings.append(
                 (
                     "warn",
@@ -179,13 +230,18 @@ def judge(
 def sample_qc(
     samples: pd.DataFrame,
     counts: pd.DataFrame,
-    read_table: pd.DataFrame,
+    read_table: pd.DataFrame | None,
     markers: pd.DataFrame,
     config: Mapping[str, Any],
     genome_configured: bool,
+    features: FeatureLookup | None = None,
 ) -> pd.DataFrame:
-    """The QC table: one row per sample with metrics, outlier scores, verdict and reasons."""
-    table = read_table.join(marker_metrics(counts, markers))
+    """The QC table: one row per sample with metrics, outlier scores, verdict and reasons.
+
+    `read_table` None: counts from a table, judged by the checks that need no reads; a `not_checked`
+    column names the others. `features`: where marker miRNAs are in `counts` (default: mature level)."""
+    reads = read_table is not None
+    table = (read_table if reads else counts_only_metrics(counts)).join(marker_metrics(counts, markers, features))
     table.insert(0, "biofluid", samples["biofluid"].astype(str))
     if not genome_configured:  # without genome-mapped reads the ratio would always read 1
         table["transcriptome_genome_ratio"] = np.nan
@@ -195,12 +251,19 @@ def sample_qc(
     )
     judged = [
         judge(
-            table.loc[sample], table.loc[sample, "biofluid"], outliers.loc[sample].dropna(), config, genome_configured
+            table.loc[sample],
+            table.loc[sample, "biofluid"],
+            outliers.loc[sample].dropna(),
+            config,
+            genome_configured,
+            reads,
         )
         for sample in table.index
     ]
     table["verdict"] = [verdict for verdict, _ in judged]
     table["reasons"] = [reasons for _, reasons in judged]
+    if not reads:
+        table["not_checked"] = [not_checked(biofluid, genome_configured) for biofluid in table["biofluid"]]
     table = table.join(outliers.add_suffix("_modified_z"))
     table.index.name = "sample"
     return table

@@ -1,6 +1,7 @@
 """The workflow's own tables for the QC report, written as MultiQC custom content (`*_mqc.tsv`
 with a YAML-like comment header): read funnel, insert lengths, top miRNAs, library kits,
-biotypes, tRNA fragments, sample QC, tumour origin, deconvolution and signature scores.
+biotypes, tRNA fragments, sample QC, tumour origin, deconvolution and signature scores; in a run
+from a count table, the table's import instead of the sections that need reads.
 
 Each table is built by a function here from the outputs of the stages, and SECTIONS gives
 its MultiQC section: id, name, description and plot type.
@@ -121,8 +122,41 @@ def trna_fragments(features: pd.DataFrame, samples: Sequence[str]) -> pd.DataFra
 
 
 def sample_qc_shown(qc: pd.DataFrame) -> pd.DataFrame:
-    """The QC columns the report shows, rounded to 3 decimals."""
-    return qc[QC_SHOWN].round(3)
+    """The QC columns the report shows, rounded to 3 decimals; counts from a table add the checks
+    they could not have (`not_checked`)."""
+    return qc[QC_SHOWN + [column for column in ("not_checked",) if column in qc]].round(3)
+
+
+def imported_counts(qc: pd.DataFrame) -> pd.DataFrame:
+    """Per sample of a count table: its reads on the kept features and the features with >= 10 reads."""
+    return qc[["mirna_reads", "mirnas_10_reads"]].rename(
+        columns={"mirna_reads": "reads_on_kept_features", "mirnas_10_reads": "features_10_reads"}
+    )
+
+
+def imported_description(summary: Mapping[str, Any], left_out: Iterable[str]) -> str:
+    """The import section's text: the table, what its first column held, the rows left out or summed,
+    and the report sections a count table cannot have (`left_out`, their names)."""
+    level = summary["feature_level"]
+    text = (
+        f"Counts read from the table {summary['counts_table']} instead of reads. Its first column holds "
+        f"{summary['kind']}, so every table of this report is at {level} level"
+    )
+    if level == "precursor":
+        text += " (both arms of a hairpin together; marker and signature miRNAs are found through their precursors)"
+    text += (
+        f": {summary['features']} features of {summary['rows']} rows. {summary['dropped_rows']} rows name no "
+        "known miRNA of that kind and are left out"
+    )
+    if summary["dropped_examples"]:
+        text += f" (e.g. {', '.join(summary['dropped_examples'][:5])})"
+    text += "."
+    if summary["duplicate_features"]:
+        text += f" {summary['duplicate_features']} features were on more than one row; their rows are summed."
+    return text + (
+        f" Not produced, as they need reads: {', '.join(left_out)}, bowtie and mirtop; sample QC leaves out the "
+        "checks that need reads (column not_checked)."
+    )
 
 
 def tumour_origin_shown(calls: pd.DataFrame) -> pd.DataFrame:
@@ -141,13 +175,16 @@ def signature_rank_scores(scores: pd.DataFrame) -> pd.DataFrame:
     return score_matrices(scores)["rank_single_sample"].dropna(axis=1).round(3)
 
 
-def sections(top_number: int) -> dict[str, dict[str, str]]:
-    """{table name: MultiQC section (section_id, section_name, description, plot_type)}."""
+def sections(
+    top_number: int, imported: Mapping[str, Any] | None = None, left_out: Iterable[str] = ()
+) -> dict[str, dict[str, str]]:
+    """{table name: MultiQC section (section_id, section_name, description, plot_type)}; with the
+    summary of an `imported` count table, its section too, naming the tables `left_out`."""
 
     def section(section_id: str, name: str, description: str, plot_type: str = "table") -> dict[str, str]:
         return {"section_id": section_id, "section_name": name, "description": description, "plot_type": plot_type}
 
-    return {
+    shown = {
         "funnel": section(
             "exomir_read_funnel",
             "exomir: read funnel",
@@ -226,3 +263,9 @@ def sections(top_number: int) -> dict[str, dict[str, str]]:
             "heatmap",
         ),
     }
+    if imported is not None:
+        names = [shown[name]["section_name"].removeprefix("exomir: ") for name in left_out]
+        shown["imported"] = section(
+            "exomir_imported_counts", "exomir: counts from a table", imported_description(imported, names)
+        )
+    return shown

@@ -10,6 +10,8 @@
 * Everything is in read shares over the reference miRNAs: a component's value is the share of those reads it
   explains, `unexplained` the rest. Rows are weighted by 1/sqrt(share + 1e-4), a Poisson-like variance, so
   that the few most abundant (red-cell) miRNAs do not decide the fit alone.
+* Precursor-level counts (a count table of precursors): the reference and the markers are taken to the
+  precursors (exomir.counts.features), a precursor's reference value the sum of its matures'.
 """
 
 import os
@@ -19,6 +21,7 @@ import pandas as pd
 from scipy.optimize import nnls
 
 from exomir.common.markers import BLOOD_COMPONENTS, component_markers
+from exomir.counts.features import FeatureLookup
 
 WEIGHT_FLOOR = 1e-4
 FIT_COLUMNS = ["unexplained", "fit_r2", "fit_log_pearson", "reference_reads_share"]
@@ -74,9 +77,15 @@ def deconvolve_sample(design: pd.DataFrame, components: list[str], counts: pd.Se
     return pd.concat([shares, pd.Series(fit)])
 
 
-def deconvolve(counts: pd.DataFrame, reference: pd.DataFrame, markers: pd.DataFrame) -> pd.DataFrame:
-    """samples × (component shares, fit statistics) for a samples × miRNAs count table."""
-    design, components = design_matrix(reference, markers)
+def deconvolve(
+    counts: pd.DataFrame, reference: pd.DataFrame, markers: pd.DataFrame, features: FeatureLookup | None = None
+) -> pd.DataFrame:
+    """samples × (component shares, fit statistics) for a samples × features count table; `features` says
+    where the reference's and markers' mature miRNAs are in it (default: mature level)."""
+    features = features or FeatureLookup()
+    design, components = design_matrix(
+        features.summed_by_feature(reference), features.by_feature(markers, column="mirna")
+    )
     table = pd.DataFrame({sample: deconvolve_sample(design, components, counts.loc[sample]) for sample in counts.index})
     table = table.T
     table.index.name = "sample"

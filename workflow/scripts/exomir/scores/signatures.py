@@ -11,6 +11,7 @@ import pandas as pd
 import scanpy as sc
 
 from exomir.common.normalise import log2_cpm
+from exomir.counts.features import FeatureLookup
 from exomir.counts.layers import layer_table
 
 SIGNATURE_COLUMNS = ["signature", "cancer_type", "biofluid", "mirna", "direction", "weight", "citation", "flag"]
@@ -189,7 +190,15 @@ def score_signatures(
     Methods: single-sample ranks over each sample's detected miRNAs (count > 0) by CPM; scanpy cohort scores;
     and, when a healthy reference exists (cohort healthy samples or `baseline`, see healthy_reference),
     z-scores against it. `n_flagged` counts the found miRNAs flagged pan_cancer or blood_cell, so tissue
-    calls can discount those signatures."""
+    calls can discount those signatures.
+
+    Precursor-level counts (exomir.counts.features): each signature miRNA is scored through its precursor(s),
+    and the baseline is summed per precursor; two miRNAs of one precursor in a signature count once, with
+    the direction of the first."""
+    features = FeatureLookup.of(adata)
+    signatures = features.by_feature(signatures, column="mirna").drop_duplicates(["signature", "mirna"])
+    if baseline is not None:
+        baseline = features.summed_by_feature(baseline)
     counts = layer_table(adata, "counts")
     cpm = layer_table(adata, "cpm")
     detected_cpm = {sample: cpm.loc[sample][counts.loc[sample] > 0] for sample in adata.obs_names}
