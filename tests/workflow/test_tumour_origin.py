@@ -118,9 +118,11 @@ def test_gse71008_against_the_reference_is_refused_or_specific(references, param
         assert (calls["reason"] == PROTOCOL_MISMATCH).all()
 
 
+# Measured when the model was written (3 tumours per type, 93 mixtures): true type first 0.48 / 0.44 / 0.50 and
+# called as the true type 0.17 / 0.17 / 0.05.
 @pytest.mark.parametrize(
     "fraction, bias, spikes, min_first, min_called",
-    [(0.01, 0.0, False, 0.45, 0.1), (0.01, 1.0, True, 0.35, 0.1), (0.1, 1.0, True, 0.4, 0.0)],
+    [(0.01, 0.0, False, 0.35, 0.08), (0.01, 1.0, True, 0.3, 0.08), (0.1, 1.0, True, 0.35, None)],
 )
 def test_mixtures_of_unseen_tumours_into_unseen_donors(
     references, params, holdout, fraction, bias, spikes, min_first, min_called
@@ -130,7 +132,8 @@ def test_mixtures_of_unseen_tumours_into_unseen_donors(
     assert metrics.loc[0, "called"] <= 0.05  # the recipient libraries themselves
     assert metrics.loc[fraction, "n"] >= 60
     assert metrics.loc[fraction, "true_type_first"] >= min_first
-    assert metrics.loc[fraction, "called_true_type"] >= min_called
+    if min_called is not None:
+        assert metrics.loc[fraction, "called_true_type"] >= min_called
 
 
 def test_red_cell_signal_raises_hemolysis_but_keeps_the_calls(exrnaqc_run, references, params, holdout):

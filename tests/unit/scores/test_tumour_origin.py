@@ -116,11 +116,12 @@ def test_the_false_call_bound_needs_45_libraries():
 
 
 def test_calibration_leaves_a_healthy_sample_out_of_its_own_threshold():
-    calibration = Calibration(pd.Series(dtype=float), np.arange(1.0, 47.0), 100.0, 0.05, 0.9)
+    none = pd.Series(dtype=float)
+    calibration = Calibration(none, none, np.arange(1.0, 47.0), 100.0, 0.05, 0.9)
     assert calibration.threshold() == 46  # 46 values: their maximum
     assert calibration.threshold(leave_out=46.0) == 45  # the largest left out
     assert calibration.threshold(leave_out=1.0) == 46
-    few = Calibration(pd.Series(dtype=float), np.arange(1.0, 45.0), 100.0, 0.05, 0.9)
+    few = Calibration(none, none, np.arange(1.0, 45.0), 100.0, 0.05, 0.9)
     assert np.isnan(few.threshold())
     assert calibration.p_value(46.0) == 2 / 47 and calibration.p_value(100.0) == 1 / 47
 
@@ -230,7 +231,7 @@ def test_every_refusal_has_its_reason():
     unseen = table[libraries[50:]]
     counts = pd.DataFrame(
         {
-            "called": mix_counts(unseen.iloc[:, 0], profiles[:, 1], 0.1, rng),
+            "called": mix_counts(unseen.iloc[:, 0], profiles[:, 1], 0.2, rng),
             "below": unseen.iloc[:, 1],
             "qc": unseen.iloc[:, 2],
             "protocol": unseen.iloc[:, 3],

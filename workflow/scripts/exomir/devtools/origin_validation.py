@@ -5,6 +5,7 @@ Thresholds are the tests' (tests/workflow/test_tumour_origin.py); this module on
 
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -95,11 +96,11 @@ def protocol_shift_calls(
     inside = libraries.index[libraries["rna_isolation"] == baseline_isolation]
     scored = libraries.index[libraries["rna_isolation"] != baseline_isolation]
     reference = references.reference
-    baseline = Baseline(
-        f"exRNAQC017 {baseline_isolation}",
-        reference.counts[inside],
-        Protocol(reference.protocol.biofluids, reference.protocol.kits, frozenset([baseline_isolation])),
-        reference.donors,
+    baseline = replace(
+        reference,
+        name=f"exRNAQC017 {baseline_isolation}",
+        counts=reference.counts[inside],
+        protocol=Protocol(reference.protocol.biofluids, reference.protocol.kits, frozenset([baseline_isolation])),
     )
     isolation = libraries.loc[scored, "rna_isolation"] if declare_isolation else baseline_isolation
     sheet = pd.DataFrame(
@@ -117,9 +118,7 @@ def split_by_donor(references: References, baseline_donors: int) -> tuple[Baseli
     donors = sorted(set(reference.donors.values()))[:baseline_donors]
     inside = [library for library in reference.counts.columns if reference.donors[library] in donors]
     outside = [library for library in reference.counts.columns if library not in inside]
-    baseline = Baseline(
-        f"exRNAQC017 {len(donors)} donors", reference.counts[inside], reference.protocol, reference.donors
-    )
+    baseline = replace(reference, name=f"exRNAQC017 {len(donors)} donors", counts=reference.counts[inside])
     return baseline, outside
 
 
