@@ -732,13 +732,16 @@ class References:
             labels = libraries[[column for column in PROTOCOL_COLUMNS if column in libraries.columns]]
             protocols = dict(zip(libraries["library"], labels.agg("/".join, axis=1)))
         signature_table = pd.read_csv(signatures, sep="\t", keep_default_na=False)
+        marker_groups = {mature_groups[m] for m in marker_table["mirna"] if m in mature_groups}
         return cls(
             groups=group_table,
             reference=Baseline("reference", baseline_groups, protocol, donors, protocols),
             atlas=atlas,
             null_profiles=pd.concat(null_profiles, axis=1).fillna(0),
-            excluded_groups={mature_groups[m] for m in excluded_mirnas(signature_table) if m in mature_groups},
-            marker_groups={mature_groups[m] for m in marker_table["mirna"] if m in mature_groups},
+            # Marker groups stay features: the null's blood-cell components explain them.
+            excluded_groups={mature_groups[m] for m in excluded_mirnas(signature_table) if m in mature_groups}
+            - marker_groups,
+            marker_groups=marker_groups,
         )
 
     def group_counts(self, counts: pd.DataFrame) -> pd.DataFrame:
