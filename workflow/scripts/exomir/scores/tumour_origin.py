@@ -95,6 +95,8 @@ CALL_COLUMNS = [
 # Project choice, measured (bench/tumour_origin_validation.py, exRNAQC017 and GSE71008): with the 90 %
 # quantile, 0 of 90 kit-shifted healthy libraries were called and 23 % of 1 % mixtures (5 % unscaled).
 NULL_SPREAD_QUANTILE = 0.9
+# Most EM steps of a null fit before its NB polish.
+NULL_EM_STEPS = 500
 # Columns of a baseline's library table whose combination is a library's pre-analytical protocol.
 PROTOCOL_COLUMNS = ("tube", "rna_isolation")
 RANKING_COLUMNS = ["sample", "rank", "cancer_type", "evidence", "likelihood_ratio", "tumour_fraction"]
@@ -215,9 +217,18 @@ class OriginModel:
             by_weight = self.components.T @ by_share
             return -value, -(weights * (by_weight - weights @ by_weight))
 
-        start = np.full(self.components.shape[1], -6.0)
-        start[0] = 0.0
-        fitted = minimize(loss, start, jac=True, method="L-BFGS-B", options={"maxiter": 200})
+        # Start from the multinomial maximum (EM for mixture weights, which cannot stall at a corner the way
+        # a gradient from near-zero weights does), then maximise the NB likelihood from there.
+        weights = np.full(self.components.shape[1], 0.5 / (self.components.shape[1] - 1))
+        weights[0] = 0.5
+        for _ in range(NULL_EM_STEPS):
+            share = np.maximum(self.components @ weights, 1e-300)
+            updated = weights * (self.components.T @ (counts / share)) / depth
+            converged = np.abs(updated - weights).max() < 1e-6
+            weights = updated
+            if converged:
+                break
+        fitted = minimize(loss, np.log(weights + 1e-9), jac=True, method="L-BFGS-B", options={"maxiter": 200})
         return softmax(fitted.x)
 
     def healthy_deviance(self, counts: np.ndarray) -> np.ndarray:
