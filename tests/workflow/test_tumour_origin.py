@@ -31,6 +31,7 @@ from exomir.scores.tumour_origin import (
     OUT_OF_DISTRIBUTION,
     PROTOCOL_MISMATCH,
     SampleInfo,
+    mix_counts,
     score_baseline,
 )
 
@@ -137,8 +138,8 @@ def test_mixtures_of_unseen_tumours_into_unseen_donors(
 
 
 def test_red_cell_signal_raises_hemolysis_but_keeps_the_calls(exrnaqc_run, references, params, holdout):
-    """Red-cell miRNAs are features of the model now, so a 30-fold excess moves their counts; the null's
-    red-cell component must take it, whatever the sample's tumour content."""
+    """Red-cell miRNAs are features of the model, so a 30-fold excess in a library, with or without tumour
+    reads, moves their counts; the null's red-cell component must take it and leave the calls alone."""
     baseline, outside = split_by_donor(references, baseline_donors=3)
     mature = pd.read_csv(exrnaqc_run / "results" / "references" / "healthy_baseline.tsv", sep="\t", index_col="mirna")
     markers = pd.read_csv(REPO / "resources" / "signatures" / "background_markers.tsv", sep="\t")
@@ -150,45 +151,36 @@ def test_red_cell_signal_raises_hemolysis_but_keeps_the_calls(exrnaqc_run, refer
     assert (ratios[clean] < 7).all()
 
     scorer = references.scorer(baseline, params)
-    red_cell_groups = set(references.group_counts(mature.loc[RED_CELL_MIRNAS]).index)
-    assert red_cell_groups <= set(scorer.features)
+    red_cell_groups = list(references.group_counts(mature.loc[RED_CELL_MIRNAS]).index)
+    assert set(red_cell_groups) <= set(scorer.features)
+    # Each clean library, and the same library with 10 % of one held-out tumour's reads.
     rng = np.random.default_rng(5)
-    tumour_types = ["LIHC", "PRAD", "THCA", "LGG", "KIRC", "SKCM"]
-    before, after = {}, {}
-    for library, cancer_type in zip(clean, tumour_types):
-        tumour = holdout.drop(columns="cancer_type").loc[holdout.index[holdout["cancer_type"] == cancer_type][0]]
-        for table, source in ((before, mature), (after, hemolysed)):
-            groups = references.group_counts(source[[library]])
-            universe = groups.index.union(tumour.index)
-            table[library] = groups[library].reindex(universe).fillna(0)
-            table[f"{library}+{cancer_type}"] = pd.Series(
-                np.random.default_rng(rng.integers(1 << 30)).poisson(
-                    0.1 / 0.9 * groups[library].sum() * (tumour / tumour.sum()).reindex(universe).fillna(0)
-                )
-                + table[library].to_numpy(),
-                index=universe,
-            )
-    results = []
-    for table in (before, after):
-        counts = pd.DataFrame(table).fillna(0)
-        sheet = pd.DataFrame(
-            {"biofluid": "plasma", "condition": "", "kit": "truseq", "rna_isolation": "Maxwell"}, index=counts.columns
-        )
-        calls, _, _ = score_baseline(
-            references, baseline, counts, list(counts.columns), SampleInfo.from_tables(sheet), params
-        )
-        results.append(calls.set_index("sample"))
-    print(
-        pd.concat(
-            {
-                "before": results[0][["call", "reason", "evidence", "null_components"]],
-                "after": results[1][["call", "reason", "evidence", "null_components"]],
-            },
-            axis=1,
-        ).to_string()
+    groups = references.group_counts(mature[clean])
+    profiles = holdout.drop(columns="cancer_type").astype(float)
+    universe = groups.index.union(profiles.columns)
+    groups = groups.reindex(universe).fillna(0)
+    before = {}
+    for library, cancer_type in zip(clean, ["LIHC", "PRAD", "THCA", "LGG", "KIRC", "SKCM"]):
+        tumour = profiles.loc[holdout.index[holdout["cancer_type"] == cancer_type][0]].reindex(universe).fillna(0)
+        before[library] = groups[library]
+        before[f"{library}+{cancer_type}"] = mix_counts(groups[library], tumour, 0.1, rng)
+    before = pd.DataFrame(before, index=universe)
+    after = before.copy()
+    after.loc[red_cell_groups] *= 30
+    sheet = pd.DataFrame(
+        {"biofluid": "plasma", "condition": "", "kit": "truseq", "rna_isolation": "Maxwell"}, index=before.columns
     )
-    assert results[1]["null_components"].str.contains("red_cells").all()
+    info = SampleInfo.from_tables(sheet)
+    results = [
+        score_baseline(references, baseline, table, list(table.columns), info, params)[0].set_index("sample")
+        for table in (before, after)
+    ]
+    shown = ["call", "reason", "top_type", "evidence", "null_components"]
+    print(pd.concat({"before": results[0][shown], "after": results[1][shown]}, axis=1).to_string())
+    red_cells = results[1]["null_components"].str.extract(r"red_cells ([0-9.]+)")[0].astype(float)
+    assert (red_cells > 0.5).all()  # the excess is most of each library's reads, and the null says so
     pd.testing.assert_series_equal(results[0]["call"], results[1]["call"])
+    pd.testing.assert_series_equal(results[0]["reason"], results[1]["reason"])
     pd.testing.assert_series_equal(results[0]["top_type"], results[1]["top_type"])
 
 
