@@ -181,7 +181,10 @@ def test_red_cell_signal_raises_hemolysis_but_keeps_the_calls(exrnaqc_run, refer
     assert (red_cells > 0.5).all()  # the excess is most of each library's reads, and the null says so
     pd.testing.assert_series_equal(results[0]["call"], results[1]["call"])
     pd.testing.assert_series_equal(results[0]["reason"], results[1]["reason"])
-    pd.testing.assert_series_equal(results[0]["top_type"], results[1]["top_type"])
+    # The top type of a call stays; below the threshold the ranking is noise and may change.
+    called = is_called(results[0])
+    assert called.sum() >= 1
+    pd.testing.assert_series_equal(results[0].loc[called, "top_type"], results[1].loc[called, "top_type"])
 
 
 def test_real_exrnaqc_samples_are_scored_without_themselves(exrnaqc_run):
