@@ -47,6 +47,12 @@ def test_the_bundle_holds_every_set_and_a_baseline_per_protocol():
     assert set(protocols["Tube"]) == {"Citrate", "EDTA", "serum"}
     assert set(protocols["RNAisolation"]) == {"Maxwell", "miRNeasySPAkit"} and (protocols["libraries"] == 15).all()
     assert index.set_index("table").loc["all", "libraries"] == 90
+    libraries = pd.read_csv(BUNDLE / "healthy_baselines" / "libraries.tsv", sep="\t", index_col="library")
+    baseline = pd.read_csv(BUNDLE / "healthy_baselines" / "all.tsv.gz", sep="\t", index_col=0, nrows=1)
+    assert sorted(libraries.index) == sorted(baseline.columns)  # one row per library of the baseline
+    assert (libraries["donor"].value_counts() == 18).all() and libraries["donor"].nunique() == 5
+    assert set(libraries["kit"]) == {"truseq"} and set(libraries["biofluid"]) == {"plasma", "serum"}
+    assert libraries.groupby(["tube", "rna_isolation"]).size().eq(15).all()
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
     for key in ("spike_ins", "trna", "rrna", "ncrna"):
         assert config["annotation"][key] == [f"resources/bundle/annotation/{key}.fa.gz"]
