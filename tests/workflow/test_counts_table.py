@@ -102,6 +102,9 @@ def test_scores_tumour_origin_and_report_run_on_the_table(table_run):
     workdir, _, sheet, _ = table_run
     calls = pd.read_csv(workdir / "results" / "scores" / "tumour_origin.tsv", sep="\t")
     assert list(calls["sample"]) == list(sheet["sample"])
+    # A count table carries no reads to detect the kit from, and the sheet states none: another protocol.
+    assert (calls["call"] == "not_called").all() and (calls["reason"] == "protocol mismatch").all()
+    assert calls["note"].str.contains("library kit not known").all()
     scores = pd.read_csv(workdir / "results" / "scores" / "signature_scores.tsv", sep="\t")
     ranked = scores[scores["method"] == "rank_single_sample"]
     assert ranked["n_up"].max() > 0 and ranked["score"].notna().any()  # signature matures found via precursors
