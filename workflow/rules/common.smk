@@ -55,13 +55,6 @@ def fastq_lanes(wildcards):
     return lanes(SAMPLES.loc[wildcards.sample, "fastq"])
 
 
-def counts_table(wildcards):
-    """The count table rule import_counts reads; without one the rule cannot run (count_matrix counts the reads)."""
-    if not FROM_COUNTS_TABLE:
-        raise WorkflowError("rule import_counts needs counts_table, which the config leaves empty")
-    return config["counts_table"]
-
-
 def from_reads(files):
     """`files` as a rule input when the counts come from reads; none in a run from a count table."""
     return when(not FROM_COUNTS_TABLE, files)
@@ -165,8 +158,14 @@ def report_table_files():
     }
 
 
+# What a stage after scoring adds (rules/<stage>.smk appends, and is included before report.smk):
+# files for the MultiQC report, and outputs rule all requests.
+REPORT_EXTRAS = []
+STAGE_OUTPUTS = []
+
+
 def final_outputs():
-    return [
+    return STAGE_OUTPUTS + [
         "results/counts/mirna_counts.tsv",
         "results/counts/mirna_cpm.tsv",
         "results/counts/mirna.h5ad",

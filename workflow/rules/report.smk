@@ -61,6 +61,7 @@ rule multiqc:
         bowtie=from_reads(per_sample("results/quantify/{sample}.bowtie.log")),
         tables=rules.report_tables.output,
         mirtop=from_reads(rules.mirtop_check.output.stats),
+        extras=REPORT_EXTRAS,
         config=workflow.source_path("../report/multiqc_config.yaml"),
     output:
         "results/report/multiqc_report.html",
@@ -78,4 +79,4 @@ rule multiqc:
         outdir=lambda wildcards, output: str(Path(output[0]).parent),
     shell:
         "multiqc --force --no-data-dir --config {input.config:q} --outdir {params.outdir:q} "
-        "--filename multiqc_report.html {input.bowtie:q} {input.tables:q} {input.mirtop:q} > {log:q} 2>&1"
+        "--filename multiqc_report.html {input.bowtie:q} {input.tables:q} {input.mirtop:q} {input.extras:q} > {log:q} 2>&1"
