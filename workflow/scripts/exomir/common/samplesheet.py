@@ -4,12 +4,14 @@ Every problem is reported at once, each naming the file, the row and the column,
 user can fix the sheet in one go instead of discovering errors job by job: the columns and
 values (workflow/schemas/samples.schema.yaml), kits, sample names that repeat or differ only
 in case, and every lane: present, readable, holding reads (exomir.inserts.check.quick_check),
-named once in the whole sheet, read 1 of a pair, and not a copy of another lane.
+named once in the whole sheet, read 1 of a pair, and not a copy of another lane; and every sample of a
+patient (column `patient`) has a numeric `timepoint` that no other sample of the patient has.
 
 A run from a count table (config `counts_table`) has no reads: its sheet needs no `fastq` column, and a
 sheet that names FASTQ files as well is refused, since it would be unclear which of the two to count.
 """
 
+import math
 import os
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -65,6 +67,36 @@ def _row_problems(
     if kit is not None and kit not in known_kits and kit != AUTO:
         choices = ", ".join([*sorted(known_kits), AUTO])
         problems.append((row_number, "kit", f"unknown kit '{kit}' (known: {choices})"))
+    return problems
+
+
+def _series_problems(rows: list[tuple[int, dict[str, str]]]) -> list[tuple[int, str, str]]:
+    """A sample of a patient (column `patient`) has a numeric timepoint, and no two samples of a patient
+    share one: the patient's series is ordered by it (exomir.monitor)."""
+    problems = []
+    seen: dict[tuple[str, float], tuple[int, str]] = {}
+    for row_number, row in rows:
+        patient, timepoint = row.get("patient", ""), row.get("timepoint", "")
+        if not patient:
+            continue
+        try:
+            value = float(timepoint)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            stated = f"'{timepoint}' is not a number" if timepoint else "missing"
+            message = f"timepoint {stated}; every sample of a patient (here '{patient}') needs a numeric timepoint"
+            problems.append((row_number, "timepoint", message))
+            continue
+        earlier = seen.get((patient, value))
+        if earlier is not None:
+            message = (
+                f"patient '{patient}' has two samples at timepoint {timepoint}: this one and "
+                f"'{earlier[1]}' (row {earlier[0]}); a series needs one sample per timepoint"
+            )
+            problems.append((row_number, "timepoint", message))
+            continue
+        seen[(patient, value)] = (row_number, row.get("sample", ""))
     return problems
 
 
@@ -206,6 +238,7 @@ def load_sample_sheet(
             problems.append((row_number, "sample", message))
         first_seen.setdefault(sample, row_number)
         folded.setdefault(sample.casefold(), (sample, row_number))
+    problems += _series_problems(rows)
     if not counts_table:
         problems += _lane_problems(rows, base_dir)
     if header and not rows:
