@@ -8,6 +8,7 @@ import pandas as pd
 
 from exomir.common.tables import write_tsv
 from exomir.monitor.variation import (
+    ORIGIN,
     VARIATION_COLUMNS,
     baseline_origin_values,
     baseline_signature_values,
@@ -39,7 +40,8 @@ def main(snakemake):
         )
         values.append(baseline_origin_values(references, references.reference, origin))
     values = pd.concat(values, ignore_index=True)
-    table = variation_table(values, libraries, settings["quantile"], settings["min_pairs"], settings["same"])
+    floors = {ORIGIN: settings["min_origin_change"]}
+    table = variation_table(values, libraries, settings["quantile"], settings["min_pairs"], settings["same"], floors)
     write_tsv(table[VARIATION_COLUMNS], snakemake.output.variation, index=False, float_format="%.6g")
     print(f"{values['sample'].nunique()} baseline libraries, {len(table)} quantities", file=sys.stderr)
     print(table.to_string(), file=sys.stderr)

@@ -12,7 +12,7 @@ import pandas as pd
 
 from exomir.devtools.origin_validation import BUNDLE, split_by_donor
 from exomir.monitor.series import FALL, NONE, RISE, patient_series, series_table
-from exomir.monitor.variation import TOP_EVIDENCE, bounds, origin_quantity, origin_values, variation_table
+from exomir.monitor.variation import ORIGIN, TOP_EVIDENCE, bounds, origin_quantity, origin_values, variation_table
 from exomir.scores.tumour_origin import References, SampleInfo, mix_counts, score_baseline
 
 PROTOCOL = ["tube", "rna_isolation"]
@@ -30,6 +30,7 @@ def simulated_series(
     tumours_per_type: int = 2,
     bias_sd_log2: float = 1.0,
     quantile: float = 0.99,
+    min_origin_change: float = 1.0,
     seed: int = 1,
 ) -> dict[str, pd.DataFrame]:
     """Series tables and the variation they were judged by.
@@ -75,7 +76,9 @@ def simulated_series(
     calls, ranking, _ = score_baseline(references, baseline, counts, scored, info, params)
     values = origin_values(calls, ranking)
     inside = set(baseline.counts.columns)
-    variation = variation_table(values[values["sample"].isin(inside)], libraries, quantile, min_pairs=20, same=PROTOCOL)
+    variation = variation_table(
+        values[values["sample"].isin(inside)], libraries, quantile, 20, PROTOCOL, {ORIGIN: min_origin_change}
+    )
     series = patient_series(pd.DataFrame(sheet, columns=["sample", "patient", "timepoint", "event"]))
     table = series_table(series, values[~values["sample"].isin(inside)], bounds(variation))
     healthy = table[table["patient"].str.startswith("healthy-")]

@@ -16,14 +16,16 @@ from exomir.monitor.variation import CLASSIFIER, SIGNATURE, TOP_EVIDENCE, quanti
 MARKERS = {RISE: ("^", "tab:red"), FALL: ("v", "tab:blue")}
 
 
-def _panel(axis: plt.Axes, table: pd.DataFrame, quantities: Sequence[str], title: str) -> None:
+def _panel(axis: plt.Axes, table: pd.DataFrame, quantities: Sequence[str], title: str, in_bounds: bool = False) -> None:
+    """Lines of `quantities` over time, flagged steps marked; `in_bounds`: values divided by their bound."""
     for quantity in quantities:
         rows = table[table["quantity"] == quantity]
+        value = rows["value"] / rows["bound"] if in_bounds else rows["value"]
         label = quantity.split(":", 1)[1]
-        (line,) = axis.plot(rows["timepoint"], rows["value"], marker="o", markersize=3, linewidth=1, label=label)
+        axis.plot(rows["timepoint"], value, marker="o", markersize=3, linewidth=1, label=label)
         for flag, (marker, colour) in MARKERS.items():
-            hits = rows[rows["flag"] == flag]
-            axis.scatter(hits["timepoint"], hits["value"], marker=marker, s=70, color=colour, zorder=3)
+            hits = rows["flag"] == flag
+            axis.scatter(rows.loc[hits, "timepoint"], value[hits], marker=marker, s=70, color=colour, zorder=3)
     axis.set_title(title, fontsize=9, loc="left")
     if 0 < len(quantities) <= 8:
         axis.legend(fontsize=6, loc="best")
@@ -36,19 +38,19 @@ def plot_patient(
     format follows the extension). Signatures shown: the `max_signatures` that moved most."""
     rows = table[table["patient"] == patient]
     kinds = rows["quantity"].map(quantity_kind)
-    signatures = rows[kinds == SIGNATURE]
-    spread = signatures.groupby("quantity")["value"].agg(lambda values: values.max() - values.min())
-    shown_signatures = list(spread.sort_values(ascending=False).index[:max_signatures])
+    signatures = rows[(kinds == SIGNATURE) & (rows["bound"] > 0)]
+    moved = (signatures["change"].abs() / signatures["bound"]).groupby(signatures["quantity"]).max()
+    shown_signatures = list(moved.dropna().sort_values(ascending=False).index[:max_signatures])
     classifiers = sorted(rows.loc[kinds == CLASSIFIER, "quantity"].unique())
     panels = [([TOP_EVIDENCE], "tumour-origin evidence (top type; ▲ rise, ▼ fall beyond the within-donor bound)")]
-    panels.append((shown_signatures, "signature scores (those that moved most)"))
+    panels.append((shown_signatures, "signature scores in units of their within-donor bound (largest steps)"))
     if classifiers:
         panels.append((classifiers, "classifier probability (shown, not judged)"))
     figure, axes = plt.subplots(len(panels), 1, figsize=(7, 2.4 * len(panels)), sharex=True, squeeze=False)
     events = rows.drop_duplicates("sample")
     events = events[events["event"] != ""]
-    for axis, (quantities, title) in zip(axes[:, 0], panels):
-        _panel(axis, rows, quantities, title)
+    for index, (axis, (quantities, title)) in enumerate(zip(axes[:, 0], panels)):
+        _panel(axis, rows, quantities, title, in_bounds=index == 1)
         for event in events.itertuples(index=False):
             axis.axvline(event.timepoint, color="grey", linestyle="--", linewidth=1)
             axis.annotate(

@@ -35,6 +35,7 @@ VARIATION_COLUMNS = [
     "n_pairs",
     "n_donors",
     "quantile",
+    "floor",
     "bound",
     "median_abs_change",
     "max_abs_change",
@@ -156,13 +157,19 @@ def quantile_bound(differences: Sequence[float] | np.ndarray, quantile: float) -
     return float(np.quantile(absolute, quantile, method="higher"))
 
 
-def within_donor_variation(differences: pd.DataFrame, quantile: float, min_pairs: int) -> pd.DataFrame:
-    """Per quantity: number of pairs and donors, the bound (quantile of |difference|), median and largest
-    |difference|. Quantities with fewer than `min_pairs` pairs get no bound (NaN)."""
+def within_donor_variation(
+    differences: pd.DataFrame, quantile: float, min_pairs: int, floors: Mapping[str, float] | None = None
+) -> pd.DataFrame:
+    """Per quantity: number of pairs and donors, the bound (the quantile of |difference|, at least the floor of
+    the quantity's kind in `floors`), median and largest |difference|. Quantities with fewer than `min_pairs`
+    pairs get no bound (NaN). The floor keeps a quantity that no healthy replicate pair moved (a type's
+    evidence is 0 in most healthy libraries) from flagging any change at all."""
+    floors = dict(floors or {})
     rows = []
     for quantity, group in differences.groupby("quantity", sort=True):
         absolute = group["difference"].abs()
         enough = len(group) >= min_pairs
+        floor = float(floors.get(quantity_kind(str(quantity)), 0.0))
         rows.append(
             (
                 quantity,
@@ -170,7 +177,8 @@ def within_donor_variation(differences: pd.DataFrame, quantile: float, min_pairs
                 len(group),
                 group["donor"].nunique(),
                 quantile,
-                quantile_bound(absolute, quantile) if enough else np.nan,
+                floor,
+                max(quantile_bound(absolute, quantile), floor) if enough else np.nan,
                 absolute.median(),
                 absolute.max(),
             )
@@ -184,11 +192,12 @@ def variation_table(
     quantile: float,
     min_pairs: int,
     same: Sequence[str] = ("tube", "rna_isolation"),
+    floors: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """The within-donor variation table of baseline `values` (long: sample = library) over the pairs of
     `libraries` that share the donor and `same`."""
     pairs = replicate_pairs(libraries[libraries["library"].isin(set(values["sample"]))], same)
-    return within_donor_variation(pair_differences(values, pairs), quantile, min_pairs)
+    return within_donor_variation(pair_differences(values, pairs), quantile, min_pairs, floors)
 
 
 def bounds(variation: pd.DataFrame) -> Mapping[str, float]:
