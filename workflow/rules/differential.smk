@@ -36,7 +36,7 @@ rule differential:
         contrast="|".join(map(re.escape, CONTRASTS)) or "(?!)",
     conda:
         "../../envs/differential.yaml"
-    threads: 2
+    threads: 1
     resources:
         mem_mb=grow_with_attempt(4000),
         runtime=60,
