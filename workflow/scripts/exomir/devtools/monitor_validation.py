@@ -86,8 +86,8 @@ def simulated_series(
 
 
 def detection(tumour: pd.DataFrame, truth: pd.Series) -> pd.DataFrame:
-    """Per tumour series: flags of the top evidence and of the true type's evidence at the fall and the rise
-    (the steps to the second and the third sample), and whether both were detected."""
+    """Per tumour series: whether the top evidence, the true type's evidence and any tumour-origin quantity
+    were flagged at the fall and at the rise (the steps to the second and the third sample), and both."""
     rows = []
     for patient, cancer_type in truth.items():
         series = tumour[tumour["patient"] == patient]
@@ -102,6 +102,18 @@ def detection(tumour: pd.DataFrame, truth: pd.Series) -> pd.DataFrame:
                     "rise": flags[2] == RISE,
                 }
             )
+        steps = series[series["quantity"].str.startswith(f"{ORIGIN}:")]
+        flags = steps.pivot_table(index="sample", columns="quantity", values="flag", aggfunc="first")
+        order = sorted(flags.index, key=lambda sample: int(sample.rsplit("@", 1)[1]))
+        rows.append(
+            {
+                "patient": patient,
+                "cancer_type": cancer_type,
+                "quantity": "any",
+                "fall": bool((flags.loc[order[1]] == FALL).any()),
+                "rise": bool((flags.loc[order[2]] == RISE).any()),
+            }
+        )
     table = pd.DataFrame(rows)
     table["both"] = table["fall"] & table["rise"]
     return table
@@ -109,13 +121,15 @@ def detection(tumour: pd.DataFrame, truth: pd.Series) -> pd.DataFrame:
 
 def false_flags(healthy: pd.DataFrame) -> pd.DataFrame:
     """Steps of the tumour-free series (the first sample of each has no step): per quantity group (top
-    evidence; any type's evidence), steps and flagged steps."""
+    evidence; each type's evidence; any tumour-origin quantity of a step), steps and flagged steps."""
     steps = healthy[healthy["note"] != "first sample"]
     top = steps[steps["quantity"] == TOP_EVIDENCE]
     types = steps[steps["quantity"] != TOP_EVIDENCE]
+    flagged_steps = steps.groupby(["patient", "sample"])["flag"].agg(lambda flags: bool((flags != NONE).any()))
     return pd.DataFrame(
         [
             {"quantity": "top evidence", "steps": len(top), "flagged": int((top["flag"] != NONE).sum())},
             {"quantity": "evidence per type", "steps": len(types), "flagged": int((types["flag"] != NONE).sum())},
+            {"quantity": "any", "steps": len(flagged_steps), "flagged": int(flagged_steps.sum())},
         ]
     ).assign(rate=lambda table: table["flagged"] / table["steps"])
