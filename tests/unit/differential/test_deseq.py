@@ -16,7 +16,7 @@ GSE71008 = SHARED_DATA / "cohorts" / "GSE71008"
 def simulate(batch_effect: bool, seed: int = 8):
     """Two groups of eight in two batches (four of each group per batch); features 0-9 up 4-fold in the
     case group, 10-19 down 4-fold; with `batch_effect`, every feature's mean in batch 2 multiplied by a
-    random fold (log2 sd 2). Negative-binomial counts, dispersion 0.1 + 1/mean."""
+    random fold (log2 sd 2). Negative-binomial counts, dispersion 0.1 (variance mean + 0.1 mean²)."""
     rng = np.random.default_rng(seed)
     names = [f"mir-{index:03d}" for index in range(FEATURES)]
     samples = [f"S{index:02d}" for index in range(2 * PER_GROUP)]
