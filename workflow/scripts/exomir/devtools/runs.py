@@ -105,19 +105,21 @@ def rule_directives(rule_files: Sequence[Path] = RULE_FILES) -> dict[str, dict[s
     found = {}
     for path in rule_files:
         rule = directive = None
+        indent = 0  # of the rule header: rules may sit inside an `if` block
         for line in path.read_text().splitlines():
-            header = re.match(r"(?:rule|checkpoint) (\w+):", line)
+            header = re.match(r"( *)(?:rule|checkpoint) (\w+):", line)
+            depth = len(line) - len(line.lstrip(" "))
             if header:
-                rule, directive = header.group(1), None
+                indent, rule, directive = len(header.group(1)), header.group(2), None
                 found[rule] = {"file": path}
-            elif rule and line.strip() and not line.startswith(" "):
-                rule = None  # top-level code ends the rule
+            elif rule and line.strip() and depth <= indent:
+                rule = None  # code at the header's depth ends the rule
             elif rule:
-                entry = re.match(r" {4}(\w+):\s*(.*)", line)
+                entry = re.match(rf" {{{indent + 4}}}(\w+):\s*(.*)", line)
                 if entry:
                     directive = entry.group(1)
                     found[rule][directive] = entry.group(2)
-                elif directive and line.startswith(" " * 8):
+                elif directive and line.startswith(" " * (indent + 8)):
                     found[rule][directive] += " " + line.strip()
     return found
 
