@@ -4,7 +4,8 @@ fraction that falls after an event and rises again later; and the same donor's l
 
 Used by tests/workflow/test_monitor.py and bench/monitor_validation.py; this module only measures."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -13,9 +14,18 @@ import pandas as pd
 from exomir.devtools.origin_validation import BUNDLE, split_by_donor
 from exomir.monitor.series import FALL, NONE, RISE, patient_series, series_table
 from exomir.monitor.variation import ORIGIN, TOP_EVIDENCE, bounds, origin_quantity, origin_values, variation_table
-from exomir.scores.tumour_origin import References, SampleInfo, mix_counts, score_baseline
+from exomir.scores.tumour_origin import Atlas, References, SampleInfo, mix_counts, score_baseline
 
 PROTOCOL = ["tube", "rna_isolation"]
+
+
+def without_types(references: References, excluded: Collection[str]) -> References:
+    """`references` with the tumour prototypes of the `excluded` cancer types left out, as the workflow's
+    `tumour_origin.excluded_types` leaves them out (exomir.devtools.origin_validation.load_references keeps
+    every type)."""
+    info = references.atlas.info
+    keep = info[~(info["cancer_type"].isin(list(excluded)) & (info["kind"] == "tumour"))]
+    return replace(references, atlas=Atlas(references.atlas.profiles[list(keep["profile"])], keep))
 
 
 def library_table() -> pd.DataFrame:
@@ -40,8 +50,10 @@ def simulated_series(
     evidence scored out of fold. Each tumour series takes the replicates of one protocol of the held-out
     donor, one per timepoint, and mixes the tumour at `fractions` (one per timepoint; event 'treatment start'
     at the second). Tumour-free series: the replicates of each protocol of the held-out donor as they are.
+    The types of `params.excluded_types` are left out of the atlas, as in the workflow.
     Returns {"variation", "tumour" (series table), "truth" (patient → cancer type), "healthy"}."""
     rng = np.random.default_rng(seed)
+    references = without_types(references, params.excluded_types)
     baseline, outside = split_by_donor(references, baseline_donors=4)
     libraries = library_table()
     held = libraries[libraries["library"].isin(outside)]
