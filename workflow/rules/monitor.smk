@@ -7,17 +7,19 @@ from exomir.monitor.series import patients_with_series
 MONITOR_PATIENTS = patients_with_series(SAMPLES)
 # Classifier probabilities join the series when the classify stage applies models.
 MONITOR_CLASSIFIER = bool((config.get("classify") or {}).get("apply"))
-
-
-def monitor_sheet():
-    columns = [column for column in ("sample", "patient", "timepoint", "event") if column in SAMPLES.columns]
-    return SAMPLES[columns].to_dict(orient="records")
+# The sheet columns of a series, a param of rule monitor_series.
+MONITOR_SHEET = SAMPLES[
+    [column for column in ("sample", "patient", "timepoint", "event") if column in SAMPLES.columns]
+].to_dict(orient="records")
 
 
 rule monitor_variation:
     input:
-        baseline=rules.healthy_baseline.output.counts,
-        libraries=config["score"]["healthy_baseline_libraries"],
+        baseline=when(HAS_HEALTHY_BASELINE, rules.healthy_baseline.output.counts),
+        libraries=when(
+            HAS_HEALTHY_BASELINE and config["score"]["healthy_baseline_libraries"],
+            config["score"]["healthy_baseline_libraries"],
+        ),
         signatures=config["score"]["signatures"],
         groups=when(HAS_TUMOUR_ATLAS, rules.precursor_groups.output.groups),
         profiles=when(HAS_TUMOUR_ATLAS, atlas_file("tcga_profiles.tsv")),
@@ -65,7 +67,7 @@ rule monitor_series:
         mem_mb=grow_with_attempt(1000),
         runtime=10,
     params:
-        sheet=monitor_sheet(),
+        sheet=MONITOR_SHEET,
         patients=MONITOR_PATIENTS,
     script:
         "../scripts/monitor_series.py"

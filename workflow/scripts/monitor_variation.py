@@ -22,10 +22,15 @@ def main(snakemake):
     sys.stderr = open(snakemake.log[0], "w", buffering=1)  # tracebacks and warnings land in the log
     inputs, settings = snakemake.input, snakemake.params.monitor
     origin = SimpleNamespace(**snakemake.params.origin)
+    if not inputs.baseline or not inputs.libraries:
+        # Without a baseline of documented donors there is no within-donor variation: nothing is flagged.
+        write_tsv(pd.DataFrame(columns=VARIATION_COLUMNS), snakemake.output.variation, index=False)
+        print("no healthy baseline with a library table: no within-donor bounds", file=sys.stderr)
+        return
     libraries = pd.read_csv(inputs.libraries, sep="\t", dtype=str, keep_default_na=False)
     mature = pd.read_csv(inputs.baseline, sep="\t", index_col="mirna")
     values = [baseline_signature_values(mature, load_signatures(inputs.signatures))]
-    if inputs.profiles:
+    if inputs.profiles and inputs.groups:
         references = References.load(
             inputs.groups,
             inputs.baseline,
