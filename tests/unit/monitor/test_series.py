@@ -6,11 +6,14 @@ import pandas as pd
 
 from exomir.monitor.series import FALL, NONE, RISE, flag_summary, judge, patient_series, series_table
 from exomir.monitor.variation import (
+    BOUNDED_SIGNATURE_METHODS,
     TOP_EVIDENCE,
     bounds,
+    classifier_values,
     origin_values,
     quantile_bound,
     replicate_pairs,
+    signature_values,
     variation_table,
 )
 
@@ -110,3 +113,20 @@ def test_unjudged_samples_and_the_summary():
     assert summary.loc["P1_1", "top_evidence_flag"] == RISE and summary.loc["P1_1", "rises"] == 1
     assert summary.loc["P1_1", "event"] == "treatment start"
     assert summary.loc["P1_0", "flagged"] == "first sample"
+
+
+def test_classifier_and_signature_values_are_long_tables():
+    applied = pd.DataFrame(
+        {"sample": ["a", "b"], "model": ["crc", "crc"], "probability": [0.2, "0.9"], "call": "", "reason": ""}
+    )
+    values = classifier_values(applied)
+    assert list(values["quantity"]) == ["classifier:crc"] * 2 and values["value"].tolist() == [0.2, 0.9]
+    scores = pd.DataFrame(
+        {
+            "sample": ["a", "a"],
+            "signature": ["S", "S"],
+            "method": ["rank_single_sample", "scanpy_cohort"],
+            "score": [0.1, 2],
+        }
+    )
+    assert list(signature_values(scores, BOUNDED_SIGNATURE_METHODS)["quantity"]) == ["signature:S:rank_single_sample"]
