@@ -1,0 +1,1 @@
+"""Classifiers trained on a labelled cohort (nested cross-validation) and applied to new samples."""
