@@ -75,3 +75,10 @@ bench-deps: system-deps
 bundle: $(VENV)/.installed
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(SNAKEMAKE) --cores $(CORES) bundle --configfile config/config.yaml config/bundle-sources.yaml
 	$(PYTHON) -m exomir.devtools.bundle results/bundle resources/bundle
+
+# The shipped classifiers (resources/models/), trained from GSE71008 in ../shared (config/model-sources.yaml),
+# with their MANIFEST.tsv; tests/workflow/test_models.py checks them.
+.PHONY: models
+models: $(VENV)/.installed
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(SNAKEMAKE) --cores $(CORES) shipped_models --configfile config/config.yaml config/model-sources.yaml
+	$(PYTHON) -m exomir.devtools.models results/classify/shipped resources/models

@@ -176,6 +176,27 @@ def train(
         f"auc_{names[int(m.rsplit('_', 1)[1])]}" if m.startswith("auc_class_") else m
         for m in evaluation.metrics["metric"]
     ]
+    artefact = final_model(spec, counts, samples, y, groups, config, threads, log)
+    return Training(spec, artefact, evaluation, samples, y)
+
+
+def final_model(
+    spec: ModelSpec,
+    counts: pd.DataFrame,
+    samples: list[str],
+    y: np.ndarray,
+    groups: np.ndarray | None,
+    config: Mapping[str, Any],
+    threads: int = 1,
+    log: Any = print,
+) -> dict[str, Any]:
+    """The model file's content: the pipeline chosen by CV over all samples (folds grouped by batch),
+    its features and the training distribution."""
+    X = counts.loc[samples].to_numpy(dtype=float)  # noqa: N806
+    names = list(spec.classes)
+    settings = settings_of(config, threads)
+    settings.grid = _clip_grid(settings.grid, min(config["n_features"], X.shape[1]))
+    pipeline = build_pipeline(config["normalisation"], config["n_features"], config["l1_ratio"], config["seed"])
     final_cv = folds(y, groups, settings.inner_folds, settings.seed, test_needs_all=True)
     search = GridSearchCV(
         pipeline, settings.grid, scoring="roc_auc" if len(names) == 2 else "roc_auc_ovr", cv=final_cv, n_jobs=threads
@@ -190,7 +211,7 @@ def train(
     used = [features[i] for i in final.named_steps["filter"].support_]
     detected = (counts.loc[samples, used] > 0).mean(axis=1)
     pca, residual_max, residual_q95 = distribution_guard(final[:3], X, config["seed"])
-    artefact = {
+    return {
         "name": spec.name,
         "pipeline": final,
         "classes": names,
@@ -203,7 +224,6 @@ def train(
         "residual_q95": residual_q95,
         "best_params": {key: float(value) for key, value in search.best_params_.items()},
     }
-    return Training(spec, artefact, evaluation, samples, y)
 
 
 def check_classify(classify: Mapping[str, Any], conditions: Sequence[str], produced: Sequence[str] = ()) -> None:
