@@ -258,6 +258,14 @@ def test_every_refusal_has_its_reason():
     assert "biofluid urine" in calls.loc["protocol", "note"]
     assert (calls.loc["ood", ["call", "reason"]] == [INDETERMINATE, OUT_OF_DISTRIBUTION]).all()
     assert calls["top_type"].notna().all() and (calls["top_type"] != calls["runner_up"]).all()
+    # A p-value only where the sample may be like the baseline libraries.
+    assert calls["p_value"].isna().to_dict() == {
+        "called": False,
+        "below": False,
+        "qc": True,
+        "protocol": True,
+        "ood": True,
+    }
     assert list(ranking.loc[ranking["sample"] == "called", "rank"]) == [1, 2, 3]
 
 

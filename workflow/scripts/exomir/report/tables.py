@@ -12,11 +12,13 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from exomir.common.atomic import atomic_path
 from exomir.common.biotypes import BIOTYPE_PRIORITY
 from exomir.scores.scored import RESEARCH_USE_ONLY, score_matrices, stacked_shares
+from exomir.scores.tumour_origin import NOT_CALLED
 
 FUNNEL_STAGES = ["input_reads", "adapter_found", "length_passed", "unique_sequences", "mirna_reads"]
 
@@ -160,8 +162,14 @@ def imported_description(summary: Mapping[str, Any], left_out: Iterable[str]) ->
 
 
 def tumour_origin_shown(calls: pd.DataFrame) -> pd.DataFrame:
-    """The tumour-origin columns the report shows, by sample."""
-    return calls.set_index("sample")[CALL_SHOWN]
+    """The tumour-origin columns the report shows, by sample. A sample refused before it could be judged
+    (not_called) shows its reason, not numbers a reader might take for a result."""
+    shown = calls.set_index("sample")[CALL_SHOWN].copy()
+    refused = shown["call"] == NOT_CALLED
+    shown.loc[refused, ["top_type", "evidence", "threshold", "p_value", "runner_up"]] = np.nan
+    shown[["evidence", "threshold"]] = shown[["evidence", "threshold"]].astype(float).round(2)
+    shown["p_value"] = shown["p_value"].astype(float).round(3)
+    return shown
 
 
 def deconvolution_shares(deconvolution: pd.DataFrame) -> pd.DataFrame:

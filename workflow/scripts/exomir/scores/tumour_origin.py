@@ -596,7 +596,8 @@ def call_samples(
                 top,
                 ranked.iloc[0],
                 threshold,
-                calibration.p_value(ranked.iloc[0], own),
+                # A p-value only where its assumption (a sample like the baseline libraries) is not refuted.
+                calibration.p_value(ranked.iloc[0], own) if reason in ("", BELOW_THRESHOLD) else np.nan,
                 runner_up,
                 ranked.iloc[1],
                 assessment.fractions.loc[sample, top],
