@@ -100,6 +100,13 @@ def test_a_sheet_with_patients_gets_series_plots_and_a_report_section(monitor_ru
     assert (series["flag"] == FALL).sum() <= 0.05 * len(series)
     variation = pd.read_csv(monitor / "within_donor_variation.tsv", sep="\t")
     assert (variation.loc[variation["kind"] == "tumour_origin", "n_pairs"] == 90).all()
+    signatures = variation[variation["kind"] == "signature"]
+    bounded = signatures.dropna(subset=["bound"])  # a signature scored in few libraries has too few pairs
+    assert len(bounded) >= 20 and bounded["bound"].gt(0).all() and (bounded["n_pairs"] >= 20).all()
+    assert set(signatures["quantity"].str.rsplit(":", n=1).str[1]) == {
+        "rank_single_sample",
+        "zscore_reference_baseline",
+    }
     for extension in ("png", "svg"):
         assert (monitor / "plots" / f"P1.{extension}").stat().st_size > 1000
     report = (workdir / "results" / "report" / "multiqc_report.html").read_text()
