@@ -16,7 +16,7 @@ LABELS = {"Colorectal Cancer": "colorectal cancer", "Healthy Control": "healthy"
 CLASSIFY = {
     "train": {"crc": {"positive": ["colorectal cancer"], "negative": ["healthy"]}},
     "c_values": [0.1, 1.0],
-    "select_k": [30, 100],
+    "select_k": [30],
     "n_features": 100,
     "outer_folds": 4,
     "permutations": 9,

@@ -24,17 +24,6 @@ TRAINED_MODELS = list(CLASSIFY["train"])
 SHIPPED_MODELS = list(CLASSIFY["shipped"]["models"])
 
 
-def model_outputs(stem):
-    return {
-        "model": f"{stem}/model.skops",
-        "card": f"{stem}/model_card.json",
-        "metrics": f"{stem}/metrics.tsv",
-        "predictions": f"{stem}/cv_predictions.tsv",
-        "roc": multiext(f"{stem}/roc", ".png", ".svg"),
-        "reliability": multiext(f"{stem}/reliability", ".png", ".svg"),
-    }
-
-
 if TRAINED_MODELS:
 
     rule train_classifier:
@@ -42,7 +31,12 @@ if TRAINED_MODELS:
             counts="results/counts/mirna_counts.tsv",
             groups=rules.precursor_groups.output.groups,
         output:
-            **model_outputs("results/classify/{model}"),
+            model="results/classify/{model}/model.skops",
+            card="results/classify/{model}/model_card.json",
+            metrics="results/classify/{model}/metrics.tsv",
+            predictions="results/classify/{model}/cv_predictions.tsv",
+            roc=multiext("results/classify/{model}/roc", ".png", ".svg"),
+            reliability=multiext("results/classify/{model}/reliability", ".png", ".svg"),
         log:
             "logs/classify/train_{model}.log",
         benchmark:
@@ -127,7 +121,12 @@ rule shipped_model:
         batches=CLASSIFY["shipped"]["batches"] or "classify.shipped.batches is not set",
         groups=rules.precursor_groups.output.groups,
     output:
-        **model_outputs("results/classify/shipped/{model}"),
+        model="results/classify/shipped/{model}/model.skops",
+        card="results/classify/shipped/{model}/model_card.json",
+        metrics="results/classify/shipped/{model}/metrics.tsv",
+        predictions="results/classify/shipped/{model}/cv_predictions.tsv",
+        roc=multiext("results/classify/shipped/{model}/roc", ".png", ".svg"),
+        reliability=multiext("results/classify/shipped/{model}/reliability", ".png", ".svg"),
     log:
         "logs/classify/shipped_{model}.log",
     benchmark:
