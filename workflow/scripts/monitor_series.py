@@ -7,7 +7,14 @@ import pandas as pd
 
 from exomir.common.tables import read_sample_table, write_tsv
 from exomir.monitor.plot import plot_patient
-from exomir.monitor.series import SERIES_COLUMNS, flag_summary, patient_series, series_table, unjudged_samples
+from exomir.monitor.series import (
+    SERIES_COLUMNS,
+    flag_summary,
+    origin_remarks,
+    patient_series,
+    series_table,
+    unjudged_samples,
+)
 from exomir.monitor.variation import bounds, classifier_values, origin_values, signature_values
 from exomir.report.tables import write_mqc_table
 
@@ -31,7 +38,8 @@ def main(snakemake):
     if inputs.applied:
         values.append(classifier_values(read_sample_table(inputs.applied, index=False)))
     variation = pd.read_csv(inputs.variation, sep="\t")
-    table = series_table(series, pd.concat(values, ignore_index=True), bounds(variation), unjudged_samples(calls))
+    values = pd.concat(values, ignore_index=True)
+    table = series_table(series, values, bounds(variation), unjudged_samples(calls), origin_remarks(calls))
     write_tsv(table[SERIES_COLUMNS], snakemake.output.series, index=False, float_format="%.6g")
     write_mqc_table(
         flag_summary(table), snakemake.output.report, "exomir_monitor", "exomir: monitoring", REPORT_DESCRIPTION

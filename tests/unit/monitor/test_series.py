@@ -4,7 +4,16 @@ a flat noisy series is not flagged, and the bound is the stated quantile of repl
 import numpy as np
 import pandas as pd
 
-from exomir.monitor.series import FALL, NONE, RISE, flag_summary, judge, patient_series, series_table
+from exomir.monitor.series import (
+    FALL,
+    NONE,
+    RISE,
+    flag_summary,
+    judge,
+    origin_remarks,
+    patient_series,
+    series_table,
+)
 from exomir.monitor.variation import (
     BOUNDED_SIGNATURE_METHODS,
     TOP_EVIDENCE,
@@ -109,6 +118,11 @@ def test_unjudged_samples_and_the_summary():
     table = series_table(series, values, {TOP_EVIDENCE: 10.0}, {"P1_2": "protocol mismatch"})
     assert list(table["flag"]) == [NONE, RISE, NONE]
     assert table.loc[2, "note"] == "not compared: protocol mismatch" and np.isnan(table.loc[2, "value"])
+    remarks = {"P1_1": "out of distribution (profile unlike the healthy baseline)"}
+    remarked = series_table(series, values, {TOP_EVIDENCE: 10.0}, {}, remarks)
+    assert remarked.loc[1, "flag"] == RISE and remarked.loc[1, "note"].startswith("out of distribution")
+    refused = pd.DataFrame({"sample": ["x", "y"], "reason": ["out of distribution", "below threshold"]})
+    assert origin_remarks(refused) == {"x": remarks["P1_1"]}
     summary = flag_summary(table)
     assert summary.loc["P1_1", "top_evidence_flag"] == RISE and summary.loc["P1_1", "rises"] == 1
     assert summary.loc["P1_1", "event"] == "treatment start"

@@ -12,7 +12,16 @@ import numpy as np
 import pandas as pd
 
 from exomir.devtools.origin_validation import BUNDLE, split_by_donor
-from exomir.monitor.series import FALL, NONE, RISE, patient_series, series_table
+from exomir.monitor.series import (
+    FALL,
+    FIRST_SAMPLE,
+    NONE,
+    RISE,
+    origin_remarks,
+    patient_series,
+    series_table,
+    unjudged_samples,
+)
 from exomir.monitor.variation import ORIGIN, TOP_EVIDENCE, bounds, origin_quantity, origin_values, variation_table
 from exomir.scores.tumour_origin import Atlas, References, SampleInfo, mix_counts, score_baseline
 
@@ -92,7 +101,11 @@ def simulated_series(
         values[values["sample"].isin(inside)], libraries, quantile, 20, PROTOCOL, {ORIGIN: min_origin_change}
     )
     series = patient_series(pd.DataFrame(sheet, columns=["sample", "patient", "timepoint", "event"]))
-    table = series_table(series, values[~values["sample"].isin(inside)], bounds(variation))
+    # As rule monitor_series judges them: refused samples are not compared, out of distribution ones are.
+    judged = values[~values["sample"].isin(inside)]
+    table = series_table(
+        series, judged, bounds(variation), unjudged_samples(calls, baseline.name), origin_remarks(calls)
+    )
     healthy = table[table["patient"].str.startswith("healthy-")]
     return {"variation": variation, "tumour": table.drop(healthy.index), "truth": pd.Series(truth), "healthy": healthy}
 
@@ -134,7 +147,7 @@ def detection(tumour: pd.DataFrame, truth: pd.Series) -> pd.DataFrame:
 def false_flags(healthy: pd.DataFrame) -> pd.DataFrame:
     """Steps of the tumour-free series (the first sample of each has no step): per quantity group (top
     evidence; each type's evidence; any tumour-origin quantity of a step), steps and flagged steps."""
-    steps = healthy[healthy["note"] != "first sample"]
+    steps = healthy[~healthy["note"].str.startswith(FIRST_SAMPLE)]
     top = steps[steps["quantity"] == TOP_EVIDENCE]
     types = steps[steps["quantity"] != TOP_EVIDENCE]
     flagged_steps = steps.groupby(["patient", "sample"])["flag"].agg(lambda flags: bool((flags != NONE).any()))

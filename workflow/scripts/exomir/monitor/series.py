@@ -18,6 +18,7 @@ from exomir.monitor.variation import ORIGIN, quantity_kind
 RISE, FALL, NONE = "rise", "fall", "none"
 SERIES_COLUMNS = ["patient", "sample", "timepoint", "event", "quantity", "value", "change", "bound", "flag", "note"]
 NO_BOUND = "no within-donor bound for this quantity"
+FIRST_SAMPLE = "first sample"
 
 
 def patient_series(sheet: pd.DataFrame) -> pd.DataFrame:
@@ -61,11 +62,13 @@ def series_table(
     values: pd.DataFrame,
     bounds: Mapping[str, float],
     unjudged: Mapping[str, str] | None = None,
+    remarks: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """The series table: per patient, quantity and sample in time order, value, change from the previous
     sample, bound and flag. `values` is long (sample, quantity, value); `unjudged` maps samples whose
-    tumour-origin evidence must not be compared (e.g. refused as another protocol) to the reason."""
-    unjudged = dict(unjudged or {})
+    tumour-origin evidence must not be compared (e.g. refused as another protocol) to the reason; `remarks`
+    adds a note to the tumour-origin rows of a sample that is compared (e.g. out of distribution)."""
+    unjudged, remarks = dict(unjudged or {}), dict(remarks or {})
     rows = []
     members = values[values["sample"].isin(set(series["sample"]))]
     for patient, samples in series.groupby("patient", sort=True):
@@ -81,9 +84,11 @@ def series_table(
                 note = NO_BOUND if np.isnan(bound) else ""
                 if is_origin and sample in unjudged:
                     current, note = np.nan, f"not compared: {unjudged[sample]}"
+                elif is_origin and sample in remarks:
+                    note = "; ".join(filter(None, [note, remarks[sample]]))
                 if previous_sample is None:
                     change, flag = np.nan, NONE
-                    note = note or "first sample"
+                    note = "; ".join(filter(None, [FIRST_SAMPLE, note]))
                 else:
                     change, flag = judge(current, previous, bound)
                     if not note and np.isnan(change):
@@ -118,13 +123,20 @@ def unjudged_samples(calls: pd.DataFrame, reference_name: str = "reference") -> 
     return reasons
 
 
+def origin_remarks(calls: pd.DataFrame) -> dict[str, str]:
+    """Samples compared although their tumour origin was refused as out of distribution: a tumour can make a
+    profile unlike the healthy baseline, so the change counts, and the note says so."""
+    refused = calls[calls["reason"] == "out of distribution"]
+    return {str(sample): "out of distribution (profile unlike the healthy baseline)" for sample in refused["sample"]}
+
+
 def flag_summary(table: pd.DataFrame) -> pd.DataFrame:
     """Per patient and sample (after the first): the flagged quantities, for the report."""
     rows = []
     for (patient, sample), group in table.groupby(["patient", "sample"], sort=False):
         rises = sorted(group.loc[group["flag"] == RISE, "quantity"])
         falls = sorted(group.loc[group["flag"] == FALL, "quantity"])
-        first = group["note"].eq("first sample").all()
+        first = group["note"].str.startswith(FIRST_SAMPLE).all()
         top = group[group["quantity"] == f"{ORIGIN}:top"]
         rows.append(
             {
@@ -137,7 +149,7 @@ def flag_summary(table: pd.DataFrame) -> pd.DataFrame:
                 "top_evidence_flag": top["flag"].iloc[0] if len(top) else NONE,
                 "rises": len(rises),
                 "falls": len(falls),
-                "flagged": "first sample"
+                "flagged": FIRST_SAMPLE
                 if first
                 else "; ".join([f"rise {q}" for q in rises] + [f"fall {q}" for q in falls]),
             }
