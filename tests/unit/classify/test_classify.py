@@ -30,8 +30,9 @@ BINARY = {"positive": ["cancer"], "negative": ["healthy"]}
 
 
 def cohort(n=60, features=200, effect=3.0, seed=0, n_classes=2, batches=4):
-    """Samples × groups Poisson counts of one log-normal profile (the same for every seed); each class but the first has its own
-    20 features raised `effect`-fold. Conditions and batches alternate, so classes span every batch."""
+    """Samples × groups Poisson counts of one log-normal profile (the same for every seed); each class but
+    the first has its own 20 features raised `effect`-fold. Conditions and batches alternate, so classes
+    span every batch."""
     profile = np.random.default_rng(0).lognormal(0, 1.5, features)  # one cohort: one profile
     rng = np.random.default_rng(seed)
     names = ["healthy", "cancer", "other"][:n_classes]
