@@ -65,7 +65,11 @@ def runs(tmp_path_factory):
     )
     apply_sheet = cohort_files(apply_dir, [5])
     model = train_dir / "results" / "classify" / "crc" / "model.skops"
-    config = write_config(apply_dir, apply_dir / "samples.tsv", **shared_references(), classify={"apply": [str(model)]})
+    # this run's model, and a shipped one by its repository path
+    shipped = "resources/models/colorectal_vs_healthy/model.skops"
+    config = write_config(
+        apply_dir, apply_dir / "samples.tsv", **shared_references(), classify={"apply": [str(model), shipped]}
+    )
     run_snakemake(
         apply_dir,
         "--configfile",
@@ -105,7 +109,14 @@ def test_the_model_scores_every_sample_of_a_new_batch(runs):
     _, _, apply_dir, sheet = runs
     applied = pd.read_csv(apply_dir / "results" / "classify" / "applied.tsv", sep="\t")
     assert list(applied.columns[:5]) == ["sample", "model", "probability", "call", "reason"]
-    assert list(applied["sample"]) == list(sheet["sample"]) and (applied["model"] == "crc").all()
+    assert list(applied["model"].unique()) == ["crc", "colorectal_vs_healthy"]
+    shipped = applied[applied["model"] == "colorectal_vs_healthy"]
+    assert (
+        list(shipped["sample"]) == list(sheet["sample"])
+        and shipped["call"].isin(["positive", "negative", "not_called"]).all()
+    )
+    applied = applied[applied["model"] == "crc"]
+    assert list(applied["sample"]) == list(sheet["sample"])
     called = applied[applied["call"] != "not_called"]
     assert len(called) >= len(applied) // 2
     assert called["probability"].between(0, 1).all() and called["call"].isin(["positive", "negative"]).all()
