@@ -111,6 +111,7 @@ if CLASSIFY["apply"]:
 
     REPORT_EXTRAS.append("results/classify/applied_mqc.tsv")
     STAGE_OUTPUTS.append("results/classify/applied.tsv")
+    SCORED_EXTRAS["classify"] = ["results/classify/applied.tsv"]
 
 
 # The shipped models: trained from the cohort of classify.shipped (config/model-sources.yaml).

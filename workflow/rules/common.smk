@@ -162,6 +162,14 @@ def report_table_files():
 # files for the MultiQC report, and outputs rule all requests.
 REPORT_EXTRAS = []
 STAGE_OUTPUTS = []
+# Tables a stage adds to the scored AnnData ({"classify": [...], "differential": [...], "monitor": [...]}).
+SCORED_EXTRAS = {}
+
+
+def scored_extras(kind):
+    """Input function: a stage's tables for rule scored_anndata, read when the DAG is built, after every
+    stage file has registered them."""
+    return lambda wildcards: SCORED_EXTRAS.get(kind, [])
 
 
 def final_outputs():

@@ -21,6 +21,7 @@ DIFFERENTIAL_FILES = {
 }
 REPORT_EXTRAS += expand([DIFFERENTIAL_FILES["mqc_table"], DIFFERENTIAL_FILES["mqc_figures"]], contrast=CONTRASTS)
 STAGE_OUTPUTS += expand(list(DIFFERENTIAL_FILES.values()), contrast=CONTRASTS)
+SCORED_EXTRAS["differential"] = expand(DIFFERENTIAL_FILES["table"], contrast=CONTRASTS)
 
 
 rule differential:

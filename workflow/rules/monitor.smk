@@ -76,3 +76,4 @@ rule monitor_series:
 if MONITOR_PATIENTS:
     REPORT_EXTRAS.append(rules.monitor_series.output.report)
     STAGE_OUTPUTS.extend([rules.monitor_series.output.series, *rules.monitor_series.output.plots])
+    SCORED_EXTRAS["monitor"] = [rules.monitor_series.output.series]

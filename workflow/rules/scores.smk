@@ -91,6 +91,9 @@ rule scored_anndata:
         qc="results/qc/sample_qc.tsv",
         calls=rules.tumour_origin.output.calls,
         ranking=rules.tumour_origin.output.ranking,
+        applied=scored_extras("classify"),
+        differential=scored_extras("differential"),
+        monitor=scored_extras("monitor"),
     output:
         h5ad="results/scores/scored.h5ad",
         heatmap=multiext("results/scores/figures/signature_heatmap", ".png", ".svg"),

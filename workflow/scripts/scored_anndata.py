@@ -1,8 +1,10 @@
 """Rule scored_anndata: the count AnnData with QC and every score, and the score figures (exomir.scores.scored)."""
 
 import sys
+from pathlib import Path
 
 import anndata
+import pandas as pd
 
 from exomir.common.atomic import atomic_path
 from exomir.common.tables import read_sample_table
@@ -18,7 +20,11 @@ def main(snakemake):
     qc = read_sample_table(inputs.qc)
     calls = read_sample_table(inputs.calls, index=False)
     ranking = read_sample_table(inputs.ranking, index=False)
-    scored = scored_anndata(adata, matrices, deconvolution, qc, calls, ranking)
+    # Tables of the later stages, when the run has them (one per contrast for differential expression).
+    applied = read_sample_table(inputs.applied[0], index=False) if inputs.applied else None
+    differential = {Path(path).parent.name: pd.read_csv(path, sep="\t") for path in inputs.differential}
+    monitor = read_sample_table(inputs.monitor[0], index=False) if inputs.monitor else None
+    scored = scored_anndata(adata, matrices, deconvolution, qc, calls, ranking, applied, differential, monitor)
     with atomic_path(outputs.h5ad) as temporary:
         scored.write_h5ad(temporary)
     plot_heatmap(matrices, outputs.heatmap)

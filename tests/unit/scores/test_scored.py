@@ -38,3 +38,49 @@ def test_score_matrices_pivot_each_method():
     )
     matrices = score_matrices(scores)
     assert matrices["scanpy_cohort"].loc["b", "S"] == 0.4
+
+
+def test_scored_anndata_holds_the_later_stages_tables():
+    import anndata
+
+    from exomir.scores.scored import scored_anndata
+
+    samples = ["a", "b"]
+    adata = anndata.AnnData(
+        np.ones((2, 3)), obs=pd.DataFrame(index=samples), var=pd.DataFrame(index=["m1", "m2", "m3"])
+    )
+    qc = pd.DataFrame(
+        {"verdict": ["pass", "warn"], "reasons": ["", "x"], "hemolysis_ratio": [1.0, 2.0], "hemolysis_class": ["", ""]},
+        index=samples,
+    )
+    calls = pd.DataFrame(
+        {
+            "sample": samples,
+            "call": ["indeterminate", "not_called"],
+            "reason": ["below threshold", "QC fail"],
+            "top_type": ["PRAD", "LIHC"],
+            "p_value": [0.4, np.nan],
+        }
+    )
+    ranking = pd.DataFrame({"sample": samples, "cancer_type": ["PRAD", "PRAD"], "evidence": [1.0, 2.0]})
+    applied = pd.DataFrame(
+        {
+            "sample": ["b", "a", "a"],
+            "model": ["crc", "crc", "prad"],
+            "probability": [0.9, 0.2, 0.6],
+            "call": ["positive", "negative", "not_called"],
+            "reason": ["", "", "outside the training distribution"],
+        }
+    )
+    differential = {"prad_vs_healthy": pd.DataFrame({"mirna": ["m1"], "log2FoldChange": [1.5], "padj": [0.01]})}
+    monitor = pd.DataFrame({"patient": ["P1"], "sample": ["a"], "quantity": ["q"], "flag": ["none"]})
+    scored = scored_anndata(adata, {}, pd.DataFrame(index=samples), qc, calls, ranking, applied, differential, monitor)
+    assert scored.obsm["classifier_probability"].loc["a"].to_dict() == {"crc": 0.2, "prad": 0.6}
+    assert scored.obsm["classifier_probability"].loc["b", "crc"] == 0.9
+    assert np.isnan(scored.obsm["classifier_probability"].loc["b", "prad"])
+    assert scored.obs["classifier_call_prad"].tolist() == ["not_called", ""]
+    assert scored.uns["differential"]["prad_vs_healthy"]["padj"].tolist() == [0.01]
+    assert scored.uns["monitor_series"]["patient"].tolist() == ["P1"]
+    assert scored.obs["tumour_origin_reason"].tolist() == ["below threshold", "QC fail"]
+    plain = scored_anndata(adata, {}, pd.DataFrame(index=samples), qc, calls, ranking)
+    assert "classifier_probability" not in plain.obsm and "differential" not in plain.uns

@@ -101,8 +101,14 @@ def scored_anndata(
     qc: pd.DataFrame,
     calls: pd.DataFrame,
     ranking: pd.DataFrame,
+    applied: pd.DataFrame | None = None,
+    differential: Mapping[str, pd.DataFrame] | None = None,
+    monitor: pd.DataFrame | None = None,
 ) -> "anndata.AnnData":
-    """The count AnnData with QC and calls in `obs` and every score table in `obsm` (samples × columns)."""
+    """The count AnnData with QC and calls in `obs` and every score table in `obsm` (samples × columns);
+    with the later stages' tables: classifier probabilities (`obsm["classifier_probability"]`, samples ×
+    models) and calls (`obs["classifier_call_<model>"]`), differential expression per contrast
+    (`uns["differential"]`) and the monitoring series (`uns["monitor_series"]`)."""
     scored = adata.copy()
     samples = scored.obs_names
     for column in ("verdict", "reasons", "hemolysis_ratio", "hemolysis_class"):
@@ -119,5 +125,16 @@ def scored_anndata(
     scored.obsm["tumour_origin_evidence"] = (
         evidence.reindex(samples) if evidence is not None else pd.DataFrame(index=samples)
     )
+    if applied is not None and len(applied):
+        probability = applied.pivot(index="sample", columns="model", values="probability")
+        scored.obsm["classifier_probability"] = probability.reindex(samples).astype(float)
+        for model, rows in applied.groupby("model"):
+            scored.obs[f"classifier_call_{model}"] = (
+                rows.set_index("sample")["call"].reindex(samples).fillna("").to_numpy()
+            )
+    if differential:
+        scored.uns["differential"] = {name: table.reset_index(drop=True) for name, table in differential.items()}
+    if monitor is not None:
+        scored.uns["monitor_series"] = monitor.reset_index(drop=True)
     scored.uns["research_use_only"] = RESEARCH_USE_ONLY
     return scored
