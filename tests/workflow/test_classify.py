@@ -103,6 +103,7 @@ def test_training_reports_the_nested_cv_figures(runs):
     for figure in ("roc.png", "roc.svg", "reliability.png", "reliability.svg"):
         assert (train_dir / "results" / "classify" / "crc" / figure).stat().st_size > 1000
     assert "exomir_classify_metrics" in (train_dir / "results" / "classify" / "classifier_metrics_mqc.tsv").read_text()
+    assert (train_dir / "results" / "classify" / "crc_roc_mqc.png").stat().st_size > 1000  # the report's ROC image
 
 
 def test_the_model_scores_every_sample_of_a_new_batch(runs):

@@ -61,8 +61,10 @@ if TRAINED_MODELS:
     rule classifier_metrics:
         input:
             metrics=expand("results/classify/{model}/metrics.tsv", model=TRAINED_MODELS),
+            roc=expand("results/classify/{model}/roc.png", model=TRAINED_MODELS),
         output:
             table="results/classify/classifier_metrics_mqc.tsv",
+            roc=expand("results/classify/{model}_roc_mqc.png", model=TRAINED_MODELS),
         log:
             "logs/classify/classifier_metrics.log",
         benchmark:
@@ -79,6 +81,7 @@ if TRAINED_MODELS:
             "../scripts/classifier_metrics.py"
 
     REPORT_EXTRAS.append("results/classify/classifier_metrics_mqc.tsv")
+    REPORT_EXTRAS.extend(expand("results/classify/{model}_roc_mqc.png", model=TRAINED_MODELS))
     STAGE_OUTPUTS.extend(expand("results/classify/{model}/model_card.json", model=TRAINED_MODELS))
     STAGE_OUTPUTS.extend(expand("results/classify/{model}/roc.png", model=TRAINED_MODELS))
 
