@@ -40,7 +40,7 @@ def test_score_matrices_pivot_each_method():
     assert matrices["scanpy_cohort"].loc["b", "S"] == 0.4
 
 
-def test_scored_anndata_holds_the_later_stages_tables():
+def test_scored_anndata_holds_the_later_stages_tables(tmp_path):
     import anndata
 
     from exomir.scores.scored import scored_anndata
@@ -73,14 +73,18 @@ def test_scored_anndata_holds_the_later_stages_tables():
         }
     )
     differential = {"prad_vs_healthy": pd.DataFrame({"mirna": ["m1"], "log2FoldChange": [1.5], "padj": [0.01]})}
-    monitor = pd.DataFrame({"patient": ["P1"], "sample": ["a"], "quantity": ["q"], "flag": ["none"]})
+    monitor = pd.DataFrame(
+        {"patient": ["P1", "P1"], "sample": ["a", "b"], "event": [np.nan, "surgery"], "flag": ["none", "fall"]}
+    )
     scored = scored_anndata(adata, {}, pd.DataFrame(index=samples), qc, calls, ranking, applied, differential, monitor)
     assert scored.obsm["classifier_probability"].loc["a"].to_dict() == {"crc": 0.2, "prad": 0.6}
     assert scored.obsm["classifier_probability"].loc["b", "crc"] == 0.9
     assert np.isnan(scored.obsm["classifier_probability"].loc["b", "prad"])
     assert scored.obs["classifier_call_prad"].tolist() == ["not_called", ""]
     assert scored.uns["differential"]["prad_vs_healthy"]["padj"].tolist() == [0.01]
-    assert scored.uns["monitor_series"]["patient"].tolist() == ["P1"]
+    assert scored.uns["monitor_series"]["event"].tolist() == ["", "surgery"]
+    scored.write_h5ad(tmp_path / "scored.h5ad")  # h5ad holds every table (text columns with missing cells)
+    assert anndata.read_h5ad(tmp_path / "scored.h5ad").uns["monitor_series"]["flag"].tolist() == ["none", "fall"]
     assert scored.obs["tumour_origin_reason"].tolist() == ["below threshold", "QC fail"]
     plain = scored_anndata(adata, {}, pd.DataFrame(index=samples), qc, calls, ranking)
     assert "classifier_probability" not in plain.obsm and "differential" not in plain.uns

@@ -94,6 +94,14 @@ def plot_deconvolution(shares: pd.DataFrame, paths: Iterable[str | os.PathLike])
     _save(figure, paths)
 
 
+def storable(table: pd.DataFrame) -> pd.DataFrame:
+    """A table h5ad can hold in `uns`: a fresh index, and text columns as text (missing cells empty)."""
+    table = table.reset_index(drop=True).copy()
+    for column in table.select_dtypes(include="object").columns:
+        table[column] = table[column].fillna("").astype(str)
+    return table
+
+
 def scored_anndata(
     adata: "anndata.AnnData",
     matrices: Mapping[str, pd.DataFrame],
@@ -133,8 +141,8 @@ def scored_anndata(
                 rows.set_index("sample")["call"].reindex(samples).fillna("").to_numpy()
             )
     if differential:
-        scored.uns["differential"] = {name: table.reset_index(drop=True) for name, table in differential.items()}
+        scored.uns["differential"] = {name: storable(table) for name, table in differential.items()}
     if monitor is not None:
-        scored.uns["monitor_series"] = monitor.reset_index(drop=True)
+        scored.uns["monitor_series"] = storable(monitor)
     scored.uns["research_use_only"] = RESEARCH_USE_ONLY
     return scored
