@@ -248,10 +248,10 @@ def sections(
             "exomir_tumour_origin",
             "exomir: tumour origin (research use only)",
             RESEARCH_USE_ONLY + " Evidence: likelihood-ratio statistic of 'null plus tissue of the top cancer "
-            "type' against the null (healthy baseline, blood-cell components and normal tissues), relative to "
-            "the type's median over healthy libraries. A call needs evidence above the threshold that holds the "
-            "false-call rate on cross-validated healthy libraries; p-value: share of those with at least this "
-            "evidence. Every indeterminate or not_called sample has one reason: below threshold, protocol "
+            "type' against the null (healthy baseline, blood-cell components and normal tissues), standardised by "
+            "the type's spread over cross-validated healthy libraries. A call needs evidence above the "
+            "threshold that holds the false-call rate on those libraries; p-value: share of them with at least "
+            "this evidence. Every indeterminate or not_called sample has one reason: below threshold, protocol "
             "mismatch, out of distribution, QC fail or too few healthy libraries.",
         ),
         "deconvolution": section(
