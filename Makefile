@@ -14,7 +14,7 @@ demo: $(VENV)/.installed
 
 # CI (CI=true) also installs SLURM so that tests/test_slurm.py runs there (about 5 minutes);
 # elsewhere that test is skipped until `make slurm-deps` has been run once.
-test: lint $(if $(CI),slurm-deps)
+test: lint browser-deps $(if $(CI),slurm-deps)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PYTHON) -m pytest -q tests
 
 # ruff (lint and format) and snakefmt must be clean; `make format` applies their changes.
@@ -35,6 +35,13 @@ system-deps:
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \
 	fi
+
+# Headless Chromium for tests/workflow/test_report.py, which opens the demo report as a reader would.
+.PHONY: browser-deps
+browser-deps:
+	@command -v chromium >/dev/null || { \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
 
 $(VENV)/.installed: requirements.lock pyproject.toml | system-deps
 	python3 -m venv $(VENV)

@@ -1,10 +1,11 @@
-"""The workflow run on the three real exRNAQC017 samples with the shared references, shared by
-the workflow tests that read its outputs."""
+"""Workflow runs shared by the workflow tests that read their outputs: the three real exRNAQC017
+samples with the shared references, and the bundled demo."""
 
 import pytest
 
 from exomir.devtools.runs import (
     SHEET_COLUMNS,
+    demo_config,
     exrnaqc_rows,
     run_snakemake,
     shared_references,
@@ -22,3 +23,12 @@ def exrnaqc_run(tmp_path_factory):
     sheet = write_sample_sheet(workdir / "samples.tsv", rows, (*SHEET_COLUMNS, "rna_isolation"))
     run_snakemake(workdir, "--configfile", write_config(workdir, sheet, **shared_references()))
     return workdir
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory):
+    """One full workflow run of the demo config: (run directory, sample sheet)."""
+    workdir = tmp_path_factory.mktemp("demo")
+    sheet, config = demo_config(workdir)
+    run_snakemake(workdir, "--configfile", config)
+    return workdir, sheet

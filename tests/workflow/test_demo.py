@@ -8,20 +8,7 @@ import sys
 import pandas as pd
 import yaml
 
-from exomir.devtools.runs import REPO, run_snakemake, write_config, write_sample_sheet
-
-
-def demo_config(workdir):
-    """The .test config (samples and references only: everything else from the schema's
-    defaults) in `workdir`, its sheet's read paths made absolute."""
-    sheet = pd.read_csv(REPO / ".test" / "config" / "samples.tsv", sep="\t")
-    sheet["fastq"] = [str((REPO / ".test" / path).resolve()) for path in sheet["fastq"]]
-    sheet.to_csv(workdir / "samples.tsv", sep="\t", index=False)
-    config = yaml.safe_load((REPO / ".test" / "config" / "config.yaml").read_text())
-    assert set(config) == {"samples", "references"}
-    config["samples"] = str(workdir / "samples.tsv")
-    (workdir / "config.yaml").write_text(yaml.safe_dump(config))
-    return sheet, workdir / "config.yaml"
+from exomir.devtools.runs import REPO, demo_config, run_snakemake, write_config, write_sample_sheet
 
 
 def test_lint_is_clean(tmp_path):
@@ -108,18 +95,15 @@ def test_bad_sample_sheet_stops_before_any_job(tmp_path):
     assert not (tmp_path / "results").exists()
 
 
-def test_demo_counts_recover_the_simulated_truth(tmp_path):
+def test_demo_counts_recover_the_simulated_truth(demo_run):
     """Every demo kit: ≥ 95 % of true miRNA reads are counted on their own miRNA."""
-    sheet, config = demo_config(tmp_path)
-    run_snakemake(tmp_path, "--configfile", config)
+    workdir, sheet = demo_run
     for row in sheet.itertuples():
         truth_path = REPO / "resources" / "demo" / f"{row.sample}.truth.tsv.gz"
         with gzip.open(truth_path, "rt") as handle:
             truth = pd.read_csv(handle, sep="\t")
         true_reads = truth[truth["biotype"] == "miRNA"].groupby("name").size()
-        counted = pd.read_csv(
-            tmp_path / "results" / "quantify" / f"{row.sample}.mirna.tsv", sep="\t", index_col="mirna"
-        )
+        counted = pd.read_csv(workdir / "results" / "quantify" / f"{row.sample}.mirna.tsv", sep="\t", index_col="mirna")
         recovered = counted["reads"].reindex(true_reads.index).fillna(0).clip(upper=true_reads).sum()
         recall = recovered / true_reads.sum()
         print(f"{row.sample} ({row.kit}): recall of true miRNA reads {recall:.4f}")

@@ -135,6 +135,7 @@ def per_sample(pattern):
 
 # {table: file stem} of the report's own tables (rule report_tables), and those that need reads.
 REPORT_TABLES = {
+    "general": "general_stats",
     "imported": "imported_counts",
     "funnel": "read_funnel",
     "lengths": "insert_lengths",

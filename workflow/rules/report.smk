@@ -1,5 +1,5 @@
-# The QC report (results/report/): the workflow's own tables, the mirGFF3 check and mirtop stats,
-# and MultiQC over them and bowtie's logs. A run from a count table has no read sections, bowtie or
+# The QC report (results/report/): the workflow's own tables, the mirGFF3 check and mirtop stats, the
+# record of the run, and MultiQC over them and bowtie's logs (its data in results/report/multiqc_data/). A run from a count table has no read sections, bowtie or
 # mirtop, and a section on the table instead.
 
 
@@ -56,15 +56,48 @@ rule mirtop_check:
         "../scripts/mirtop_check.py"
 
 
+# The record of the run: software versions, the config as run and a methods paragraph from it.
+rule run_record:
+    input:
+        kits=from_reads(per_sample("results/inserts/{sample}.kit.json")),
+    output:
+        versions="results/report/tables/software_mqc_versions.yml",
+        methods="results/report/tables/methods_mqc.html",
+        parameters="results/report/tables/run_parameters_mqc.html",
+        config="results/report/config_as_run.yaml",
+    log:
+        "logs/report/run_record.log",
+    benchmark:
+        "benchmarks/report/run_record.tsv"
+    conda:
+        "../../envs/record.yaml"
+    threads: 1
+    resources:
+        mem_mb=grow_with_attempt(500),
+        runtime=5,
+    params:
+        config=config,
+        sheet_kits={sample: str(kit) for sample, kit in SAMPLES["kit"].items()},
+    script:
+        "../scripts/run_record.py"
+
+
 rule multiqc:
     input:
         bowtie=from_reads(per_sample("results/quantify/{sample}.bowtie.log")),
         tables=rules.report_tables.output,
         mirtop=from_reads(rules.mirtop_check.output.stats),
+        record=[rules.run_record.output.versions, rules.run_record.output.methods, rules.run_record.output.parameters],
         extras=REPORT_EXTRAS,
         config=workflow.source_path("../report/multiqc_config.yaml"),
+        css=workflow.source_path("../report/exomir.css"),
     output:
-        "results/report/multiqc_report.html",
+        report=report(
+            "results/report/multiqc_report.html",
+            caption="../report/multiqc.rst",
+            category="Report",
+        ),
+        data=directory("results/report/multiqc_data"),
     log:
         "logs/report/multiqc.log",
     benchmark:
@@ -76,7 +109,8 @@ rule multiqc:
         mem_mb=grow_with_attempt(2000),
         runtime=20,
     params:
-        outdir=lambda wildcards, output: str(Path(output[0]).parent),
+        outdir=lambda wildcards, output: str(Path(output.report).parent),
     shell:
-        "multiqc --force --no-data-dir --config {input.config:q} --outdir {params.outdir:q} "
-        "--filename multiqc_report.html {input.bowtie:q} {input.tables:q} {input.mirtop:q} {input.extras:q} > {log:q} 2>&1"
+        "multiqc --force --data-dir --config {input.config:q} --custom-css-file {input.css:q} --outdir {params.outdir:q} "
+        "--filename multiqc_report.html {input.bowtie:q} {input.tables:q} {input.mirtop:q} {input.record:q} "
+        "{input.extras:q} > {log:q} 2>&1"

@@ -30,6 +30,7 @@ def main(snakemake):
         with open(inputs.imported) as handle:
             imported = json.load(handle)
         built["imported"] = tables.imported_counts(qc)
+        built["general"] = tables.general_statistics(qc, None)
     else:
         insert_stats = [read_insert_stats(path) for path in inputs.inserts]
         quantify_stats = [read_quantify_stats(path) for path in inputs.quantify]
@@ -42,12 +43,14 @@ def main(snakemake):
             "biotypes": tables.biotype_reads(pd.read_csv(inputs.biotypes, sep="\t", index_col="biotype")),
             "trna": tables.trna_fragments(features, samples),
         }
+        built["general"] = tables.general_statistics(qc, built["funnel"])
     written = snakemake.output.keys()
     left_out = [name for name in tables.sections(snakemake.params.top_number) if name not in written]
     for name, section in tables.sections(snakemake.params.top_number, imported, left_out).items():
         if name in written:
-            tables.write_mqc_table(built[name], snakemake.output[name], **section)
-            print(f"{name}: {built[name].shape[0]} rows x {built[name].shape[1]} columns", file=sys.stderr)
+            table = built[name]
+            tables.write_mqc_table(table, snakemake.output[name], **section, **tables.table_settings(name, table))
+            print(f"{name}: {table.shape[0]} rows x {table.shape[1]} columns", file=sys.stderr)
     if left_out:
         left_out_text = ", ".join([*left_out, "bowtie", "mirtop"])
         print(f"not produced from a count table (they need reads): {left_out_text}", file=sys.stderr)

@@ -16,6 +16,7 @@ INSERTS = {
     "length_passed": 85,
     "unique_sequences": 40,
     "insert_lengths": {"22": 85},
+    "trimmed_lengths": {"22": 85},
     "umi": None,
 }
 BIOTYPES = {"spike_in": 0.0, "miRNA": 80.0, "unassigned": 5.0, "tRNA": 0.0}

@@ -44,6 +44,7 @@ def test_collapse_counts_identical_inserts_after_clip_and_length_filter():
         "length_passed": 3,
         "unique_sequences": 2,
         "insert_lengths": {20: 3},
+        "trimmed_lengths": {0: 1, 20: 3, 56: 1},
     }
     reads_per_insert, molecules, umi_stats = count_inserts(inserts, has_umi=False)
     assert umi_stats is None

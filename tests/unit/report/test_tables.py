@@ -30,3 +30,28 @@ def test_refused_samples_show_their_reason_not_numbers():
     ]
     assert shown.loc["refused", ["top_type", "evidence", "threshold", "p_value", "runner_up"]].isna().all()
     assert shown.loc["refused", "reason"] == "protocol mismatch" and "nebnext" in shown.loc["refused", "note"]
+
+
+def test_refused_samples_keep_their_columns_in_key_order():
+    calls = pd.DataFrame(
+        {
+            "sample": ["s"],
+            "qc_verdict": ["pass"],
+            "call": ["indeterminate"],
+            "reason": ["below threshold"],
+            "top_type": ["PRAD"],
+            "evidence": [4230.0],
+            "threshold": [37.0],
+            "p_value": [0.2],
+            "runner_up": ["BLCA"],
+            "note": [""],
+        }
+    )
+    shown = tumour_origin_shown(calls)
+    assert list(shown.columns)[:5] == ["call", "reason", "top_type", "evidence", "threshold"]
+    assert shown.loc["s", ["reason", "top_type", "evidence", "threshold"]].tolist() == [
+        "below threshold",
+        "PRAD",
+        4230.0,
+        37.0,
+    ]

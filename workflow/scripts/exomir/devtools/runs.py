@@ -7,9 +7,12 @@ import subprocess
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 REPO = Path(__file__).resolve().parents[4]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -31,6 +34,21 @@ def shared_references() -> dict[str, Any]:
 
 
 SHEET_COLUMNS = ("sample", "fastq", "biofluid", "kit", "condition")
+
+
+def demo_config(workdir: Path) -> tuple["pd.DataFrame", Path]:
+    """The .test config (samples and references only: everything else from the schema's
+    defaults) in `workdir`, its sheet's read paths made absolute: (sheet, config path)."""
+    import pandas as pd
+
+    sheet = pd.read_csv(REPO / ".test" / "config" / "samples.tsv", sep="\t")
+    sheet["fastq"] = [str((REPO / ".test" / path).resolve()) for path in sheet["fastq"]]
+    sheet.to_csv(workdir / "samples.tsv", sep="\t", index=False)
+    config = yaml.safe_load((REPO / ".test" / "config" / "config.yaml").read_text())
+    assert set(config) == {"samples", "references"}
+    config["samples"] = str(workdir / "samples.tsv")
+    (workdir / "config.yaml").write_text(yaml.safe_dump(config))
+    return sheet, workdir / "config.yaml"
 
 
 def write_sample_sheet(

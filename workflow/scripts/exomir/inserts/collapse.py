@@ -25,14 +25,16 @@ def clip_and_filter(
     """Count (insert, UMI) pairs after removing `clip_3p` bases from each read's 3' end and
     keeping inserts of `min_length`..`max_length` nt. `read_counts` maps (sequence, UMI)
     pairs, the UMI None without one, to their number of reads. Returns (Counter of pairs,
-    stats dict with the reads per kept insert length)."""
+    stats dict with the reads per kept insert length and per insert length before the limits)."""
     pairs = Counter()
     insert_lengths = Counter()
+    trimmed_lengths = Counter()
     too_short = too_long = total = 0
     for (sequence, umi), count in read_counts.items():
         total += count
         if clip_3p:
             sequence = sequence[:-clip_3p]
+        trimmed_lengths[len(sequence)] += count
         if len(sequence) < min_length:
             too_short += count
         elif len(sequence) > max_length:
@@ -47,6 +49,7 @@ def clip_and_filter(
         "length_passed": total - too_short - too_long,
         "unique_sequences": len({insert for insert, _ in pairs}),
         "insert_lengths": dict(sorted(insert_lengths.items())),
+        "trimmed_lengths": dict(sorted(trimmed_lengths.items())),
     }
     return pairs, stats
 

@@ -10,9 +10,10 @@ import pandas as pd
 
 from exomir.common.stats import read_insert_stats
 
+# Key columns first: the kit and its status (the WARNING of a declared kit the reads contradict).
 COLUMNS = [
     "kit",
-    "declared",
+    "status",
     "detected",
     "support",
     "runner_up",
@@ -20,7 +21,7 @@ COLUMNS = [
     "mirna_exact",
     "umi_molecules",
     "duplication_rate",
-    "status",
+    "declared",
     "notes",
 ]
 

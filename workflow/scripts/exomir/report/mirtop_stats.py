@@ -4,8 +4,14 @@ mirtop 0.4.30's `mirtop validate` command does nothing (its dispatcher looks for
 while the parser names the command "validate"), so the validator is called here directly and
 every ERROR it logs is counted. Each line's UID must also decode, with mirtop, to its Read.
 The stats (`*_mirtop_stats.log`) feed MultiQC's mirtop module.
+
+mirtop 0.4.30's stats pad each sample's count and mean blocks with an `isomiR_sum` of 0 (and its sum
+block with a `ref_miRNA_mean` of 0), and its log keeps the last value of each, so every sample's log shows
+`isomiR_sum` 0. The log is rebuilt here from mirtop's own table, each value from its own block.
 """
 
+import csv
+import json
 import logging
 import os
 import shutil
@@ -67,6 +73,34 @@ def write_stats(gff_paths: list[str], stats_path: str, table_path: str) -> list[
         else:
             Path(folder, "mirtop_stats.log").write_text("{}\n")
             Path(folder, "mirtop_stats.txt").write_text("")
+        if with_features:
+            corrected_log(Path(folder, "mirtop_stats.log"), Path(folder, "mirtop_stats.txt"))
         shutil.move(Path(folder, "mirtop_stats.log"), stats_path)
         shutil.move(Path(folder, "mirtop_stats.txt"), table_path)
     return sorted(set(gff_paths) - set(with_features))
+
+
+# mirtop stats writes, per file, blocks of sums, counts and means in this order, each indexed from 0.
+BLOCKS = ("sum", "count", "mean")
+
+
+def block_metrics(table_lines: list[str]) -> dict[str, dict[str, float]]:
+    """{sample: {category: value}} from mirtop stats' table (`mirtop_stats.txt`), each value taken from the
+    block of its kind (`*_sum` from a sum block, ...), so that padding rows of other blocks are left out."""
+    metrics: dict[str, dict[str, float]] = {}
+    block = -1
+    for index, category, sample, value in csv.reader(line for line in table_lines if not line.startswith("#")):
+        if index == "":  # the header row
+            continue
+        if index == "0":
+            block += 1
+        if category.endswith("_" + BLOCKS[block % len(BLOCKS)]):
+            metrics.setdefault(sample, {})[category] = float(value)
+    return metrics
+
+
+def corrected_log(log_path: Path, table_path: Path) -> None:
+    """Rewrite mirtop's stats log with the metrics of its table, read block by block (block_metrics)."""
+    log = json.loads(log_path.read_text())
+    log["metrics"] = block_metrics(table_path.read_text().splitlines())
+    log_path.write_text(json.dumps(log) + "\n")

@@ -17,20 +17,25 @@ import pandas as pd
 
 from exomir.common.atomic import atomic_path
 from exomir.common.biotypes import BIOTYPE_PRIORITY
-from exomir.scores.scored import RESEARCH_USE_ONLY, score_matrices, stacked_shares
+from exomir.report.headers import column_headers
+from exomir.scores.scored import RESEARCH_USE_ONLY, component_colours, score_matrices, stacked_shares
 from exomir.scores.tumour_origin import NOT_CALLED
 
 FUNNEL_STAGES = ["input_reads", "adapter_found", "length_passed", "unique_sequences", "mirna_reads"]
 
 
-def funnel_row(collapse_stats: Mapping[str, Any], quantify_stats: Mapping[str, Any]) -> dict[str, float]:
-    """One sample's read funnel from the insert and quantification steps' JSON reports."""
+def funnel_row(collapse_stats: Mapping[str, Any], quantify_stats: Mapping[str, Any]) -> dict[str, float | None]:
+    """One sample's read funnel from the insert and quantification steps' JSON reports: reads at each
+    step, then, for UMI kits only, the molecules after deduplication and those on miRNAs."""
+    umi = collapse_stats["umi"]
     return {
         "input_reads": collapse_stats["input_reads"],
         "adapter_found": collapse_stats["adapter_found"],
         "length_passed": collapse_stats["length_passed"],
         "unique_sequences": collapse_stats["unique_sequences"],
-        "mirna_reads": round(quantify_stats["mirna_molecules"], 1),
+        "mirna_reads": quantify_stats["biotype_reads"]["miRNA"],
+        "umi_molecules": umi["molecules"] if umi else None,
+        "mirna_molecules": quantify_stats["mirna_molecules"] if umi else None,
     }
 
 
@@ -39,25 +44,50 @@ def read_funnel(
     collapse_stats: Iterable[Mapping[str, Any]],
     quantify_stats: Iterable[Mapping[str, Any]],
 ) -> pd.DataFrame:
+    """Samples × funnel steps: reads (FUNNEL_STAGES, then the per cent of input reads on miRNAs) and, for
+    UMI kits, molecules (empty for the others)."""
     rows = {}
     for sample, collapsed, quantified in zip(samples, collapse_stats, quantify_stats):
         rows[sample] = funnel_row(collapsed, quantified)
-    funnel = pd.DataFrame.from_dict(rows, orient="index")[FUNNEL_STAGES]
-    funnel["mirna_percent"] = (
-        100 * funnel["mirna_reads"] / funnel["input_reads"].where(funnel["input_reads"] > 0)
-    ).round(2)
+    funnel = pd.DataFrame.from_dict(rows, orient="index")
+    funnel.insert(
+        len(FUNNEL_STAGES),
+        "mirna_percent",
+        (100 * funnel["mirna_reads"] / funnel["input_reads"].where(funnel["input_reads"] > 0)).round(2),
+    )
+    funnel[["umi_molecules", "mirna_molecules"]] = funnel[["umi_molecules", "mirna_molecules"]].astype("Float64")
     funnel.index.name = "sample"
     return funnel
 
 
+def general_statistics(qc: pd.DataFrame, funnel: pd.DataFrame | None) -> pd.DataFrame:
+    """exomir's columns of MultiQC's General Statistics, from the sample QC table and (from reads) the
+    funnel: input reads, per cent of them on miRNAs, unique inserts, verdict, kit and blood classes."""
+    shown = pd.DataFrame(index=qc.index)
+    if funnel is not None:
+        shown["input_reads"] = qc["input_reads"]
+        shown["mirna_percent"] = (100 * qc["mirna_reads"] / qc["input_reads"].where(qc["input_reads"] > 0)).round(2)
+        shown["unique_sequences"] = funnel["unique_sequences"].reindex(qc.index)
+    else:
+        shown["mirna_reads"] = qc["mirna_reads"]
+    shown["verdict"] = qc["verdict"]
+    shown["kit"] = qc["kit"]
+    for column in BLOOD_CLASSES:
+        if column in qc:
+            shown[column] = qc[column]
+    shown.index.name = "sample"
+    return shown
+
+
 def insert_length_shares(samples: Iterable[str], collapse_stats: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
-    """Per cent of each sample's kept reads at each insert length (samples × lengths)."""
+    """Per cent of each sample's trimmed reads at each insert length (samples × lengths from 0 nt), before
+    the length limits, so that adapter dimers (0 nt) and short fragments show."""
     lengths = {
-        sample: pd.Series(stats["insert_lengths"], dtype="float64") for sample, stats in zip(samples, collapse_stats)
+        sample: pd.Series(stats["trimmed_lengths"], dtype="float64") for sample, stats in zip(samples, collapse_stats)
     }
     table = pd.DataFrame(lengths).fillna(0.0)
     table.index = table.index.astype(int)
-    table = table.sort_index()
+    table = table.reindex(range(0, max(table.index, default=0) + 1), fill_value=0.0)
     totals = table.sum()
     return (100 * table / totals.where(totals > 0)).fillna(0.0).round(3).T
 
@@ -75,38 +105,45 @@ def write_mqc_table(
     section_name: str,
     description: str,
     plot_type: str = "table",
+    **settings: Any,
 ) -> None:
-    # JSON strings are valid YAML scalars, so quotes in the text cannot break the header.
-    header = [
-        f"# {key}: {json.dumps(value)}"
-        for key, value in (
-            ("id", section_id),
-            ("section_name", section_name),
-            ("description", description),
-            ("plot_type", plot_type),
-        )
-    ]
+    """`table` as MultiQC custom content with its section in the comment header; `settings` are further
+    keys of that header (pconfig, categories, ...). A table's columns get their headers from
+    COLUMN_HEADERS, in the table's order, changed by `header_overrides` ({column: fields}); columns not
+    listed there get `default_header`."""
+    header = {"id": section_id, "section_name": section_name, "description": description, "plot_type": plot_type}
+    default, overrides = settings.pop("default_header", None), settings.pop("header_overrides", {})
+    if plot_type in ("table", "generalstats"):
+        header["headers"] = column_headers(table.columns, default, overrides)
+    header |= settings
     with atomic_path(path) as temporary, open(temporary, "w") as handle:
-        handle.write("\n".join(header) + "\n")
+        # JSON strings are valid YAML scalars, so quotes in the text cannot break the header.
+        handle.write("".join(f"# {key}: {json.dumps(value)}\n" for key, value in header.items()))
         table.to_csv(handle, sep="\t")
 
 
 # Fragment types of exomir.quantify.assign.trna_fragment_type, 5' to 3'.
 TRNA_FRAGMENT_TYPES = ["5'_half", "5'_tRF", "i-tRF", "3'_tRF", "3'_half", "full_length"]
+# Blood-contamination classes of the QC table (the biofluid's own), shown in General Statistics.
+BLOOD_CLASSES = ("hemolysis_class", "hematuria_class", "blood_class")
+# Key columns first, long text last.
 QC_SHOWN = [
-    "biofluid",
     "verdict",
-    "reasons",
+    *BLOOD_CLASSES,
     "hemolysis_ratio",
-    "hemolysis_class",
     "rbc_index",
     "myeloid_platelet_index",
     "lymphoid_index",
     "transcriptome_reads",
     "mirnas_10_reads",
     "unexplained_share",
+    "biofluid",
+    "reasons",
+    "not_checked",
 ]
-CALL_SHOWN = ["qc_verdict", "call", "reason", "top_type", "evidence", "threshold", "p_value", "runner_up", "note"]
+CALL_SHOWN = ["call", "reason", "top_type", "evidence", "threshold", "p_value", "runner_up", "qc_verdict", "note"]
+# Value-axis range a bar chart of few molecules keeps (project choice: one molecule is a sliver, not a full bar).
+MIN_BAR_RANGE = 100
 
 
 def biotype_reads(biotypes: pd.DataFrame) -> pd.DataFrame:
@@ -124,9 +161,9 @@ def trna_fragments(features: pd.DataFrame, samples: Sequence[str]) -> pd.DataFra
 
 
 def sample_qc_shown(qc: pd.DataFrame) -> pd.DataFrame:
-    """The QC columns the report shows, rounded to 3 decimals; counts from a table add the checks
-    they could not have (`not_checked`)."""
-    return qc[QC_SHOWN + [column for column in ("not_checked",) if column in qc]].round(3)
+    """The QC columns the report shows that the table has (a count table's adds `not_checked`, the checks it
+    could not have), rounded to 4 decimals."""
+    return qc[[column for column in QC_SHOWN if column in qc]].round(4)
 
 
 def imported_counts(qc: pd.DataFrame) -> pd.DataFrame:
@@ -177,39 +214,82 @@ def deconvolution_shares(deconvolution: pd.DataFrame) -> pd.DataFrame:
     return stacked_shares(deconvolution).round(4)
 
 
+def bar_categories(columns: Iterable[str], colours: Mapping[str, str] | None = None) -> dict[str, dict[str, str]]:
+    """MultiQC bar-graph categories in the order of `columns`, with their colours when given."""
+    return {column: {"name": column, **({"color": colours[column]} if colours else {})} for column in columns}
+
+
 def signature_rank_scores(scores: pd.DataFrame) -> pd.DataFrame:
     """Samples × signatures single-sample rank scores. MultiQC's heatmap takes no empty cells:
     signatures without a found miRNA in some sample stay out."""
     return score_matrices(scores)["rank_single_sample"].dropna(axis=1).round(3)
 
 
+def table_settings(name: str, table: pd.DataFrame) -> dict[str, Any]:
+    """Settings of a report table that depend on its columns: a bar graph's categories (the deconvolution's
+    in the colours of its figure)."""
+    if name == "deconvolution":
+        return {"categories": bar_categories(table.columns, component_colours(table.columns))}
+    if name in ("biotypes", "trna"):
+        return {"categories": bar_categories(table.columns)}
+    return {}
+
+
 def sections(
     top_number: int, imported: Mapping[str, Any] | None = None, left_out: Iterable[str] = ()
-) -> dict[str, dict[str, str]]:
-    """{table name: MultiQC section (section_id, section_name, description, plot_type)}; with the
-    summary of an `imported` count table, its section too, naming the tables `left_out`."""
+) -> dict[str, dict[str, Any]]:
+    """{table name: MultiQC section (section_id, section_name, description, plot_type and settings such as
+    pconfig)}; with the summary of an `imported` count table, its section too, naming the tables `left_out`."""
 
-    def section(section_id: str, name: str, description: str, plot_type: str = "table") -> dict[str, str]:
-        return {"section_id": section_id, "section_name": name, "description": description, "plot_type": plot_type}
+    def section(
+        section_id: str, name: str, description: str, plot_type: str = "table", **settings: Any
+    ) -> dict[str, Any]:
+        return {
+            "section_id": section_id,
+            "section_name": name,
+            "description": description,
+            "plot_type": plot_type,
+            **settings,
+        }
 
     shown = {
+        "general": section(
+            "exomir_general_stats",
+            "exomir",
+            "exomir's columns of General Statistics.",
+            "generalstats",
+            namespace="exomir",
+        ),
         "funnel": section(
             "exomir_read_funnel",
             "exomir: read funnel",
-            "Reads at each step: input, 3' adapter found, insert length within limits, unique inserts, "
-            "and reads (UMI molecules where the kit has UMIs) counted on mature miRNAs.",
+            "Reads at each step: input, 3' adapter found, insert length within limits, unique inserts, reads on "
+            "mature miRNAs and their per cent of the input reads. UMI kits also have molecules (after UMI "
+            "deduplication) and miRNA molecules; the counts of every later table are molecules for those kits.",
         ),
         "lengths": section(
             "exomir_insert_lengths",
             "exomir: insert lengths",
-            "Per cent of each sample's reads at each insert length (nt), after trimming, clipping and the "
-            "length limits: miRNAs peak at 21-23 nt; tRNA and Y RNA fragments lie above 28 nt.",
+            "Per cent of each sample's trimmed reads at each insert length (nt), from 0 nt, before the kit's "
+            "length limits: adapter dimers sit at 0 nt, miRNAs peak at 21-23 nt, tRNA and Y RNA fragments lie "
+            "above 28 nt.",
             "linegraph",
+            pconfig={
+                "id": "exomir_insert_lengths_plot",
+                "title": "exomir: insert lengths",
+                "xlab": "insert length after trimming (nt)",
+                "ylab": "% of trimmed reads",
+                "xmin": 0,
+                "ymin": 0,
+                "showlegend": True,
+                "tt_decimals": 2,
+            },
         ),
         "top": section(
             "exomir_top_mirnas",
             "exomir: top miRNAs",
             f"Counts per million miRNA reads of the {top_number} miRNAs with the highest mean CPM.",
+            default_header={"description": "counts per million miRNA reads (CPM)", "format": "{:,.1f}", "min": 0},
         ),
         "kits": section(
             "exomir_kits",
@@ -227,13 +307,22 @@ def sections(
             "Every read of length within limits, by the one biotype its insert was given "
             f"(priority: {' > '.join(BIOTYPE_PRIORITY)}; miRNA_hairpin: on a hairpin outside any mature).",
             "bargraph",
+            pconfig={"id": "exomir_biotypes_plot", "title": "exomir: reads by biotype", "ylab": "reads"},
         ),
         "trna": section(
             "exomir_trna_fragments",
             "exomir: tRNA fragments",
             "Molecules on tRNA by fragment type (5'/3' halves >= 28 nt, shorter 5'/3' tRFs, internal "
-            "i-tRFs, full length); per tRNA family in results/counts/biotype_feature_counts.tsv.",
+            "i-tRFs, full length); per tRNA family in results/counts/biotype_feature_counts.tsv. The axis spans "
+            f"at least {MIN_BAR_RANGE} molecules, so that a handful does not fill the plot.",
             "bargraph",
+            pconfig={
+                "id": "exomir_trna_fragments_plot",
+                "title": "exomir: tRNA fragments",
+                "ylab": "molecules",
+                "cpswitch": False,
+                "x_minrange": MIN_BAR_RANGE,  # a horizontal bar's value axis is MultiQC's x axis
+            },
         ),
         "sample_qc": section(
             "exomir_sample_qc",
@@ -253,22 +342,40 @@ def sections(
             "threshold that holds the false-call rate on those libraries; p-value: share of them with at least "
             "this evidence. Every indeterminate or not_called sample has one reason: below threshold, protocol "
             "mismatch, out of distribution, QC fail or too few healthy libraries.",
+            header_overrides={"runner_up": {"title": "Runner-up type", "description": "Second-best cancer type"}},
         ),
         "deconvolution": section(
             "exomir_deconvolution",
             "exomir: tissue and blood-cell deconvolution",
             "Share of reads on reference miRNAs explained by each tissue of the miRTS signature matrix "
             "(miRNATissueAtlas2, plasma-detectable tissues) and by blood-cell marker miRNAs, by non-negative "
-            "least squares; the goodness of fit is in results/scores/deconvolution.tsv.",
+            "least squares; the goodness of fit is in results/scores/deconvolution.tsv. Colours as in "
+            "results/scores/figures/deconvolution.png.",
             "bargraph",
+            pconfig={
+                "id": "exomir_deconvolution_plot",
+                "title": "exomir: tissue and blood-cell deconvolution",
+                "ylab": "share of reads on reference miRNAs",
+                "cpswitch": False,
+            },
         ),
         "signature_scores": section(
             "exomir_signature_scores",
             "exomir: literature signature scores",
             "singscore-style single-sample rank scores (-1..1) of the curated literature signatures scored in "
             "every sample; research use only. All methods (cohort, z-scores) and signatures are in "
-            "results/scores/signature_scores.tsv and the heatmap figure.",
+            "results/scores/signature_scores.tsv and the heatmap figure; a signature with no miRNA found in some "
+            "sample is left out here (no cell is drawn as if it were 0).",
             "heatmap",
+            pconfig={
+                "id": "exomir_signature_scores_plot",
+                "title": "exomir: literature signature scores",
+                "xlab": "signature",
+                "ylab": "sample",
+                "zlab": "rank score (-1..1)",
+                "min": -1,
+                "max": 1,
+            },
         ),
     }
     if imported is not None:

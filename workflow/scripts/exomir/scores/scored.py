@@ -69,21 +69,35 @@ def plot_heatmap(matrices: Mapping[str, pd.DataFrame], paths: Iterable[str | os.
     for axis, method in zip(axes[0], shown):
         values = matrices[method]
         limit = np.nanmax(np.abs(values.to_numpy())) if np.isfinite(values.to_numpy()).any() else 1.0
-        image = axis.imshow(values.to_numpy(dtype=float), cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
+        # Missing scores (no miRNA of the signature found) in grey, not the white of 0.
+        colours = plt.get_cmap("RdBu_r").with_extremes(bad="#999999")
+        image = axis.imshow(values.to_numpy(dtype=float), cmap=colours, vmin=-limit, vmax=limit, aspect="auto")
         axis.set_xticks(range(values.shape[1]), values.columns, rotation=90, fontsize=7)
         axis.set_yticks(range(values.shape[0]), values.index, fontsize=7)
         axis.set_title(method, fontsize=9)
-        figure.colorbar(image, ax=axis, shrink=0.6)
+        figure.colorbar(image, ax=axis, shrink=0.6).set_label(f"{method} score (grey: missing)", fontsize=7)
     figure.suptitle("Literature signature scores (research use only)", fontsize=10)
     _save(figure, paths)
 
 
+def component_colours(components: Iterable[str]) -> dict[str, str]:
+    """{component: hex colour} of the deconvolution bars, in the figure and the report alike: blood cells
+    in reds, the unexplained share grey, tissues from matplotlib's tab20 by position."""
+    palette = plt.get_cmap("tab20")
+    return {
+        component: BLOOD_COLOURS.get(
+            component, "#bbbbbb" if component == "unexplained" else matplotlib.colors.to_hex(palette(number % 20))
+        )
+        for number, component in enumerate(components)
+    }
+
+
 def plot_deconvolution(shares: pd.DataFrame, paths: Iterable[str | os.PathLike]) -> None:
     figure, axis = plt.subplots(figsize=(3 + 0.4 * len(shares), 4.5))
-    palette = plt.get_cmap("tab20")
+    colours = component_colours(shares.columns)
     bottom = np.zeros(len(shares))
-    for number, component in enumerate(shares.columns):
-        colour = BLOOD_COLOURS.get(component, "#bbbbbb" if component == "unexplained" else palette(number % 20))
+    for component in shares.columns:
+        colour = colours[component]
         axis.bar(range(len(shares)), shares[component], bottom=bottom, color=colour, label=component, width=0.8)
         bottom += shares[component].to_numpy()
     axis.set_xticks(range(len(shares)), shares.index, rotation=90, fontsize=7)

@@ -1,0 +1,87 @@
+"""The demo's MultiQC report as a reader sees it: opened in headless Chromium, without JavaScript
+errors, its General Statistics equal to the workflow's tables, and a full-page screenshot in
+results/browser/ for a person to look at."""
+
+import json
+import re
+import shutil
+
+import pandas as pd
+import pytest
+
+from exomir.common.tables import read_sample_table
+from exomir.devtools.browser import html_tables, open_page, screenshot
+from exomir.devtools.runs import REPO
+from exomir.report.headers import COLUMN_HEADERS
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("chromium") is None, reason="chromium not installed (make system-deps installs it)"
+)
+SCREENSHOT = REPO / "results" / "browser" / "multiqc_report.png"
+
+
+def number(cell):
+    """The number a report cell shows ("20,000", "94.7%", "4.2K")."""
+    value = float(re.sub(r"[^0-9.\-]", "", cell))
+    return value * 1000 if cell.endswith("K") else value
+
+
+@pytest.fixture(scope="module")
+def report(demo_run):
+    workdir, _ = demo_run
+    return workdir, open_page(workdir / "results" / "report" / "multiqc_report.html")
+
+
+def test_report_has_no_javascript_errors(report):
+    _, page = report
+    assert page.errors == []
+    assert "General Statistics" in page.dom
+
+
+def test_general_statistics_equal_the_workflows_tables(report):
+    """Every exomir cell of General Statistics, as the browser shows it, against results/qc/sample_qc.tsv
+    and the insert stats; mirtop's isomiR share against its stats log (isomiR_sum / all miRNA counts)."""
+    workdir, page = report
+    rows = html_tables(page.dom)["general_stats_table_table"]
+    shown = pd.DataFrame(rows[1:], columns=rows[0]).set_index("Sample Name")
+    qc = read_sample_table(workdir / "results" / "qc" / "sample_qc.tsv")
+    mirtop = json.loads((workdir / "results" / "report" / "tables" / "exomir_mirtop_stats.log").read_text())["metrics"]
+    assert sorted(shown.index) == sorted(qc.index)
+
+    def title(column):
+        return COLUMN_HEADERS[column]["title"]
+
+    for sample, row in qc.iterrows():
+        cells = shown.loc[sample]
+        inserts = json.loads((workdir / "results" / "inserts" / f"{sample}.stats.json").read_text())
+        assert number(cells[title("input_reads")]) == row["input_reads"], sample
+        assert number(cells[title("mirna_percent")]) == pytest.approx(
+            100 * row["mirna_reads"] / row["input_reads"], abs=0.05
+        ), sample
+        assert number(cells[title("unique_sequences")]) == inserts["unique_sequences"], sample
+        for column in ("verdict", "kit", "hemolysis_class"):
+            assert cells[title(column)] == row[column], (sample, column)
+        isomirs = mirtop[sample]["isomiR_sum"]
+        assert isomirs > 0, sample
+        share = 100 * isomirs / (isomirs + mirtop[sample]["ref_miRNA_sum"])
+        assert number(cells["IsomiR %"]) == pytest.approx(share, abs=0.05), sample
+
+
+def test_report_keeps_its_data_and_records_the_run(report):
+    workdir, page = report
+    data = workdir / "results" / "report" / "multiqc_data"
+    assert (data / "multiqc_general_stats.txt").exists()
+    versions = html_tables(page.dom)
+    software = {row[-2]: row[-1] for table, rows in versions.items() if "versions" in table for row in rows[1:]}
+    for tool in ("exomir", "snakemake", "cutadapt", "bowtie", "mirtop", "pandas"):
+        assert software.get(tool), tool
+    assert "exomir_methods" in page.dom and "Langmead et al." in page.dom
+    assert "five_prime_tolerance" in page.dom  # the config as run
+
+
+def test_full_page_screenshot_for_a_person_to_look_at(demo_run):
+    workdir, _ = demo_run
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    assert screenshot(workdir / "results" / "report" / "multiqc_report.html", SCREENSHOT) == []
+    print(f"screenshot of the demo report: {SCREENSHOT}")
+    assert SCREENSHOT.stat().st_size > 100_000
