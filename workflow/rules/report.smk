@@ -56,38 +56,16 @@ rule mirtop_check:
         "../scripts/mirtop_check.py"
 
 
-# The record of the run: software versions, the config as run and a methods paragraph from it.
-rule run_record:
-    input:
-        kits=from_reads(per_sample("results/inserts/{sample}.kit.json")),
-    output:
-        versions="results/report/tables/software_mqc_versions.yml",
-        methods="results/report/tables/methods_mqc.html",
-        parameters="results/report/tables/run_parameters_mqc.html",
-        config="results/report/config_as_run.yaml",
-    log:
-        "logs/report/run_record.log",
-    benchmark:
-        "benchmarks/report/run_record.tsv"
-    conda:
-        "../../envs/record.yaml"
-    threads: 1
-    resources:
-        mem_mb=grow_with_attempt(500),
-        runtime=5,
-    params:
-        config=config,
-        sheet_kits={sample: str(kit) for sample, kit in SAMPLES["kit"].items()},
-    script:
-        "../scripts/run_record.py"
-
-
+# MultiQC over the tables and logs, with the record of the run written just before it: software versions,
+# the config as run and a methods paragraph from it (exomir.report.run_record). The record is part of
+# this rule, so that every report carries the config it was made with, without re-running the report
+# for settings no rule reads.
 rule multiqc:
     input:
         bowtie=from_reads(per_sample("results/quantify/{sample}.bowtie.log")),
         tables=rules.report_tables.output,
         mirtop=from_reads(rules.mirtop_check.output.stats),
-        record=[rules.run_record.output.versions, rules.run_record.output.methods, rules.run_record.output.parameters],
+        kits=from_reads(per_sample("results/inserts/{sample}.kit.json")),
         extras=REPORT_EXTRAS,
         config=workflow.source_path("../report/multiqc_config.yaml"),
         css=workflow.source_path("../report/exomir.css"),
@@ -98,19 +76,21 @@ rule multiqc:
             category="Report",
         ),
         data=directory("results/report/multiqc_data"),
+        versions="results/report/record/software_mqc_versions.yml",
+        methods="results/report/record/methods_mqc.html",
+        parameters="results/report/record/run_parameters_mqc.html",
+        config="results/report/config_as_run.yaml",
     log:
         "logs/report/multiqc.log",
     benchmark:
         "benchmarks/report/multiqc.tsv"
     conda:
-        "../../envs/report.yaml"
+        "../../envs/record.yaml"
     threads: 1
     resources:
         mem_mb=grow_with_attempt(2000),
         runtime=20,
     params:
-        outdir=lambda wildcards, output: str(Path(output.report).parent),
-    shell:
-        "multiqc --force --data-dir --config {input.config:q} --custom-css-file {input.css:q} --outdir {params.outdir:q} "
-        "--filename multiqc_report.html {input.bowtie:q} {input.tables:q} {input.mirtop:q} {input.record:q} "
-        "{input.extras:q} > {log:q} 2>&1"
+        sheet_kits={sample: str(kit) for sample, kit in SAMPLES["kit"].items()},
+    script:
+        "../scripts/multiqc_report.py"
