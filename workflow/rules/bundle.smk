@@ -73,6 +73,30 @@ rule bundle_markers:
         "../scripts/bundle_markers.py"
 
 
+# The healthy blood-index reference of the sample QC: the hemolysis indices of the healthy
+# exRNAQC017 libraries, median and MAD per biofluid, tube and RNA isolation kit.
+rule bundle_qc_reference:
+    input:
+        counts=bundle_source("healthy_counts"),
+        annotation=bundle_source("healthy_annotation"),
+        markers=workflow.source_path("../../resources/signatures/background_markers.tsv"),
+        mature=workflow.source_path("../../resources/mirbase-v22-hsa/mature.fa"),
+    output:
+        reference="results/bundle/qc/healthy_blood_indices.tsv",
+    log:
+        "logs/bundle/qc_reference.log",
+    benchmark:
+        "benchmarks/bundle/qc_reference.tsv"
+    conda:
+        "../../envs/references.yaml"
+    threads: 1
+    resources:
+        mem_mb=grow_with_attempt(1000),
+        runtime=10,
+    script:
+        "../scripts/bundle_qc_reference.py"
+
+
 # The TCGA atlas of rule tcga_atlas, built from the TCGA tables the bundle config names.
 rule bundle_atlas:
     input:
@@ -98,4 +122,5 @@ rule bundle:
         expand("results/bundle/annotation/{set}.fa.gz", set=BUNDLE_SETS),
         rules.bundle_tables.output,
         rules.bundle_markers.output,
+        rules.bundle_qc_reference.output,
         rules.bundle_atlas.output,

@@ -10,6 +10,7 @@ from exomir.common.stats import read_insert_stats, read_quantify_stats
 from exomir.common.tables import COUNT_FORMAT, write_tsv
 from exomir.counts.features import FeatureLookup
 from exomir.counts.layers import read_counts
+from exomir.qc.blood import load_reference
 from exomir.qc.sample_qc import read_metrics, sample_qc
 
 
@@ -27,7 +28,18 @@ def main(snakemake):
         read_table = pd.DataFrame.from_dict(rows, orient="index").loc[adata.obs_names]
     markers = load_markers(inputs.markers)
     features = FeatureLookup.of(adata)
-    table = sample_qc(adata.obs, counts, read_table, markers, params.thresholds, params.genome_configured, features)
+    reference = load_reference(inputs.reference) if inputs.reference else None
+    table = sample_qc(
+        adata.obs,
+        counts,
+        read_table,
+        markers,
+        params.thresholds,
+        params.genome_configured,
+        features,
+        reference,
+        params.annotated,
+    )
     write_tsv(table, snakemake.output.table, float_format=COUNT_FORMAT)
     print(table[["verdict", "reasons"]].to_string(), file=sys.stderr)
     if read_table is None:  # what a count table cannot show, said once per sample

@@ -19,6 +19,7 @@ FILE_KEYS = (
     ("references", "hairpin"),
     ("references", "gff3"),
     ("qc", "markers"),
+    ("qc", "blood_reference"),
     ("score", "signatures"),
     ("score", "tcga_renames"),
     ("score", "healthy_baseline"),
@@ -70,9 +71,10 @@ def resolve_paths(config: Mapping[str, Any], workflow_root: str | os.PathLike) -
 
 
 def _ordered(config: Mapping[str, Any]) -> Iterator[str]:
-    hemolysis = config["qc"]["hemolysis"]
-    if not hemolysis["moderate"] < hemolysis["high"]:
-        yield f"qc.hemolysis: moderate ({hemolysis['moderate']}) must be below high ({hemolysis['high']})"
+    for name, lower in (("hemolysis", "moderate"), ("hematuria", "possible")):
+        classes = config["qc"][name]
+        if not classes[lower] < classes["high"]:
+            yield f"qc.{name}: {lower} ({classes[lower]}) must be below high ({classes['high']})"
     for name, limits in config["qc"].items():
         if not isinstance(limits, Mapping):
             continue

@@ -1,14 +1,16 @@
-"""Biofluid-aware QC per sample: hemolysis, blood-cell contamination, the ERCC exRNA criteria, biofluid checks,
-miRNA complexity, and a verdict (pass / warn / fail) with the reasons that drove it.
+"""Biofluid-aware QC per sample: blood in the sample (hemolysis in plasma and serum, hematuria in urine),
+blood-cell contamination, the ERCC exRNA criteria, biofluid checks, miRNA complexity, and a verdict
+(pass / warn / fail) with the reasons that drove it.
 
 Every threshold comes from the config (`qc` section); config/README.md and the schema give their sources.
+Hemolysis is judged on the read scale against healthy libraries of the sample's protocol (exomir.qc.blood).
 
-Counts from a table (no reads) get the checks that need no reads: hemolysis, blood-cell indices, miRNA
-complexity, outliers and urine's miRNA reads; the others are named in the `not_checked` column.
-Marker miRNAs are found in counts of either feature level through exomir.counts.features.
+Counts from a table (no reads) get the checks that need no reads: hemolysis, hematuria, blood-cell indices,
+miRNA complexity, outliers and the miRNA reads of urine and saliva; the others are named in the
+`not_checked` column. Marker miRNAs are found in counts of either feature level through exomir.counts.features.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -17,14 +19,24 @@ import pandas as pd
 from exomir.common.markers import BLOOD_COMPONENTS, component_markers, hemolysis_pair
 from exomir.common.normalise import counts_per_million
 from exomir.counts.features import FeatureLookup
+from exomir.qc.blood import (
+    HEMOLYSIS_BIOFLUIDS,
+    JUDGED_INDICES,
+    MAD_SCALE,
+    MIN_MARKER_READS,
+    hematuria_class,
+    hemolysis_judgement,
+    reference_row,
+)
 
 OUTLIER_METRICS = ["hemolysis_ratio", *(component.qc_index for component in BLOOD_COMPONENTS)]
 # Biotypes of the annotation cascade that are not the human transcriptome.
 NOT_TRANSCRIPTOME = {"spike_in", "artifact", "genome", "unassigned"}
 COMPLEXITY_MIN_READS = 10
+# "pass": a finding reported without changing the verdict (hematuria is the patient's, not the sample's fault).
 SEVERITY = {"pass": 0, "warn": 1, "fail": 2}
-# Iglewicz & Hoaglin (1993): modified z = 0.6745 (x − median) / MAD; 0.6745 makes MAD estimate the SD.
-MAD_SCALE = 0.6745
+# The human annotation sets that, with the miRNAs, explain a library's human reads without a genome.
+HUMAN_SETS = ("trna", "rrna", "ncrna")
 # The columns of read_metrics, in its order.
 READ_METRICS = [
     "input_reads",
@@ -69,22 +81,35 @@ def marker_metrics(counts: pd.DataFrame, markers: pd.DataFrame, features: Featur
     """Hemolysis ratio, contamination indices and complexity per sample from miRNA counts (samples × features).
 
     Hemolysis: log2((CPM numerator + 1) / (CPM denominator + 1)), the pair given by the marker table's roles
-    (miR-451a over miR-23a-3p in human), the sequencing analogue of the qPCR ΔCq
-    of Blondal 2013. Indices: percent of miRNA reads on each marker set. Marker miRNAs are looked up through
-    `features` (precursor-level counts: their precursors); complexity counts features."""
+    (miR-451a over miR-23a-3p in human), the read analogue of the qPCR ratio of Blondal 2013, with the
+    denominator's reads (`hemolysis_reference_reads`: the ratio is measured from MIN_MARKER_READS on).
+    Indices: percent of miRNA reads on each marker set; `rbc_log2_odds` the red-cell index as log2 odds
+    of red-cell over other miRNA reads. Marker miRNAs are looked up through `features` (precursor-level
+    counts: their precursors); complexity counts features."""
     features = features or FeatureLookup()
     cpm = counts_per_million(counts, axis=1)
     numerator, denominator = hemolysis_pair(markers)
 
-    def level(mirnas: list[str]) -> pd.Series:
-        return cpm[features.features_of(mirnas, cpm.columns)].sum(axis=1)
+    def level(mirnas: list[str], table: pd.DataFrame = cpm) -> pd.Series:
+        return table[features.features_of(mirnas, table.columns)].sum(axis=1)
 
     metrics = pd.DataFrame(index=counts.index)
     metrics["hemolysis_ratio"] = np.log2((level([numerator]) + 1) / (level([denominator]) + 1))
+    metrics["hemolysis_reference_reads"] = level([denominator], counts)
     for component in BLOOD_COMPONENTS:
         metrics[component.qc_index] = level(component_markers(markers, component)) / 1e4  # per cent of miRNA reads
+    red_cells = metrics["rbc_index"] * 1e4  # CPM
+    metrics["rbc_log2_odds"] = np.log2((red_cells + 1) / (1e6 - red_cells + 1))
     metrics["mirnas_10_reads"] = (counts >= COMPLEXITY_MIN_READS).sum(axis=1)
     return metrics
+
+
+def judged_indices(metrics: pd.DataFrame) -> pd.DataFrame:
+    """The indices judged against the healthy reference (exomir.qc.blood.JUDGED_INDICES); the hemolysis
+    ratio empty where its denominator has fewer than MIN_MARKER_READS reads."""
+    judged = metrics[list(JUDGED_INDICES)].copy()
+    judged.loc[metrics["hemolysis_reference_reads"] < MIN_MARKER_READS, "hemolysis_ratio"] = np.nan
+    return judged
 
 
 def counts_only_metrics(counts: pd.DataFrame) -> pd.DataFrame:
@@ -122,27 +147,61 @@ def modified_z(values: pd.Series) -> pd.Series:
 
 
 def cohort_outliers(
-    metrics: pd.DataFrame, batches: pd.Series | None, threshold: float, min_samples: int
+    metrics: pd.DataFrame, biofluids: pd.Series, batches: pd.Series | None, min_samples: int
 ) -> pd.DataFrame:
-    """Modified z per outlier metric within each batch (or the cohort when no batch has `min_samples`);
-    NaN where the group is too small to judge."""
+    """Modified z per outlier metric within each biofluid × batch (or the biofluid's samples when none of
+    its batches has `min_samples`); biofluids are never pooled; NaN where the group is too small to judge."""
     scores = pd.DataFrame(np.nan, index=metrics.index, columns=OUTLIER_METRICS)
     if batches is None:
         batches = pd.Series("", index=metrics.index)
-    groups = batches.astype(object).fillna("").astype(str)
-    if not (groups.value_counts() >= min_samples).any():
-        groups = pd.Series("", index=metrics.index)
-    for _, members in groups.groupby(groups):
-        if len(members) >= min_samples:
-            for metric in OUTLIER_METRICS:
-                scores.loc[members.index, metric] = modified_z(metrics.loc[members.index, metric])
+    batches = batches.astype(object).fillna("").astype(str)
+    for _, of_biofluid in biofluids.groupby(biofluids.astype(str)):
+        groups = batches.loc[of_biofluid.index]
+        if not (groups.value_counts() >= min_samples).any():
+            groups = pd.Series("", index=of_biofluid.index)
+        for _, members in groups.groupby(groups):
+            if len(members) >= min_samples:
+                for metric in OUTLIER_METRICS:
+                    scores.loc[members.index, metric] = modified_z(metrics.loc[members.index, metric])
     return scores
 
 
-def hemolysis_class(ratio: float, thresholds: Mapping[str, float]) -> str:
-    if ratio > thresholds["high"]:
-        return "hemolysed"
-    return "moderate" if ratio >= thresholds["moderate"] else "clean"
+def blood_in_samples(
+    table: pd.DataFrame, samples: pd.DataFrame, reference: pd.DataFrame | None, config: Mapping[str, Any]
+) -> pd.DataFrame:
+    """Per sample: hemolysis class (plasma, serum) with the modified z of each judged index against its
+    healthy reference and that reference's name, hematuria class (urine), and the findings, each
+    (severity, reason). Other biofluids get neither class."""
+    judged = judged_indices(table)
+    columns = ["hemolysis_class", *(f"{index}_healthy_z" for index in JUDGED_INDICES), "blood_reference"]
+    rows = {}
+    for sample in table.index:
+        biofluid = table.loc[sample, "biofluid"]
+        row: dict[str, Any] = {"hemolysis_class": "", "hematuria_class": "", "blood_reference": "", "findings": []}
+        if biofluid in HEMOLYSIS_BIOFLUIDS:
+            group = None if reference is None else reference_row(reference, samples.loc[sample])
+            row["hemolysis_class"], scores, reasons = hemolysis_judgement(
+                judged.loc[sample], group, config["hemolysis"]
+            )
+            row.update({f"{index}_healthy_z": score for index, score in scores.items()})
+            row["blood_reference"] = "" if group is None else group["reference"]
+            row["findings"] = [("warn", f"hemolysed: {reason}") for reason in reasons]
+        elif biofluid == "urine":
+            limits = config["hematuria"]
+            found = hematuria_class(table.loc[sample, "rbc_index"], limits)
+            row["hematuria_class"] = found
+            if found in ("possible", "hematuria"):
+                limit = limits["high" if found == "hematuria" else "possible"]
+                row["findings"] = [
+                    (
+                        "pass",
+                        f"blood in urine ({'possible ' if found == 'possible' else ''}hematuria): red-cell miRNAs "
+                        f"{table.loc[sample, 'rbc_index']:.1f} % of miRNA reads > {limit:g} %; a finding to report "
+                        "(a sign of bladder or kidney disease), and blood miRNAs enter the profile",
+                    )
+                ]
+        rows[sample] = row
+    return pd.DataFrame.from_dict(rows, orient="index").reindex(columns=[*columns, "hematuria_class", "findings"])
 
 
 def judge(
@@ -152,10 +211,11 @@ def judge(
     config: Mapping[str, Any],
     genome_configured: bool,
     reads: bool = True,
+    blood_findings: Sequence[tuple[str, str]] = (),
 ) -> tuple[str, str]:
-    """(verdict, reasons) of one sample from its metrics and the config thresholds; without `reads`
-    (counts from a table) from the checks that need none."""
-    findings = []
+    """(verdict, reasons) of one sample from its metrics, the config thresholds and the findings of
+    blood in the sample (blood_findings); without `reads` (counts from a table) from the checks that need none."""
+    findings = list(blood_findings)
 
     def below(value: float, limits: Mapping[str, float], what: str, citation: str, fmt: str = "{:,.0f}") -> None:
         for severity in ("fail", "warn"):
@@ -188,24 +248,27 @@ def judge(
         # A kit that fits too few reads trims the library wrongly: its counts cannot be trusted.
         severity = "fail" if row["kit_support"] < config["kit_min_fraction"] else "warn"
         findings.append((severity, f"library kit {row['kit']}: {row['kit_warnings']}"))
-    if row["hemolysis_class"] == "hemolysed":
-        findings.append(
-            (
-                "warn",
-                f"hemolysis ratio {row['hemolysis_ratio']:.2f} > {config['hemolysis']['high']} "
-                "(qPCR cut-off of Shah 2016, indicative for sequencing)",
-            )
-        )
     for metric, score in outlier_scores.items():
         if score > config["outliers"]["modified_z"]:
             findings.append(("warn", f"{metric} {row[metric]:.2f} is a cohort outlier (modified z {score:.1f})"))
-    if reads and biofluid == "saliva":
-        above(
-            row["unexplained_share"],
-            config["saliva_unexplained_share"],
-            "share of reads no human annotation explains",
-            " (saliva; bacterial load)",
-        )
+    if biofluid == "saliva":
+        below(row["mirna_reads"], config["saliva_mirna_reads"], "human miRNA reads", " (saliva)")
+        if reads and pd.isna(row["non_human_share"]):
+            findings.append(
+                (
+                    "pass",
+                    "non-human share not judged: no genome and not every human annotation set "
+                    f"({', '.join(HUMAN_SETS)}) configured, so their reads would count as non-human",
+                )
+            )
+        elif reads:
+            above(
+                row["non_human_share"],
+                config["saliva_non_human_share"],
+                "non-human share",
+                " (saliva: reads no human annotation explains, mostly microbial; healthy saliva has about 76 % "
+                "microbial reads, Tong 2023)",
+            )
     if biofluid == "urine":
         low_input = config["urine_low_input"]
         if row["mirna_reads"] < low_input["mirna_reads_below"]:
@@ -235,20 +298,26 @@ def sample_qc(
     config: Mapping[str, Any],
     genome_configured: bool,
     features: FeatureLookup | None = None,
+    reference: pd.DataFrame | None = None,
+    annotated: Sequence[str] = HUMAN_SETS,
 ) -> pd.DataFrame:
     """The QC table: one row per sample with metrics, outlier scores, verdict and reasons.
 
     `read_table` None: counts from a table, judged by the checks that need no reads; a `not_checked`
-    column names the others. `features`: where marker miRNAs are in `counts` (default: mature level)."""
+    column names the others. `features`: where marker miRNAs are in `counts` (default: mature level).
+    `reference`: the healthy blood-index reference (exomir.qc.blood; None: hemolysis not judged).
+    `annotated`: the annotation sets configured (of HUMAN_SETS, the saliva non-human share needs all)."""
     reads = read_table is not None
     table = (read_table if reads else counts_only_metrics(counts)).join(marker_metrics(counts, markers, features))
     table.insert(0, "biofluid", samples["biofluid"].astype(str))
     if not genome_configured:  # without genome-mapped reads the ratio would always read 1
         table["transcriptome_genome_ratio"] = np.nan
-    table["hemolysis_class"] = [hemolysis_class(ratio, config["hemolysis"]) for ratio in table["hemolysis_ratio"]]
-    outliers = cohort_outliers(
-        table, samples.get("batch"), config["outliers"]["modified_z"], config["outliers"]["min_samples"]
-    )
+    # Without a genome, tRNA/rRNA/ncRNA reads are explained only by their annotation sets.
+    human_complete = genome_configured or set(HUMAN_SETS) <= set(annotated)
+    table["non_human_share"] = table["unexplained_share"] if human_complete else np.nan
+    blood = blood_in_samples(table, samples, reference, config)
+    table = table.join(blood.drop(columns="findings"))
+    outliers = cohort_outliers(table, table["biofluid"], samples.get("batch"), config["outliers"]["min_samples"])
     judged = [
         judge(
             table.loc[sample],
@@ -257,6 +326,7 @@ def sample_qc(
             config,
             genome_configured,
             reads,
+            blood.loc[sample, "findings"],
         )
         for sample in table.index
     ]

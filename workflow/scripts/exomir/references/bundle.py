@@ -8,6 +8,8 @@ checksum.
   first name wins), FASTA headers kept whole (the ncRNA biotypes are read from them); ncRNA
   records of gene_type miRNA dropped (the hairpins are the miRNA reference); spike-ins from CSV.
 - Tissue reference: the configured tissue columns of the miRTS signature matrix.
+- QC reference: median and MAD of the read-scale hemolysis indices of the healthy exRNAQC017
+  libraries per biofluid, tube and RNA isolation kit (exomir.qc.healthy).
 - Mouse markers: the human marker table mapped to the mouse matures of identical sequence.
 - Healthy baselines: the exRNAQC017 counts, one table per blood collection tube and RNA
   isolation kit (15 libraries each), with the protocol of each in an index table, and all 90;
@@ -176,6 +178,14 @@ SOURCES = (
         "exRNAQC017 (ArrayExpress E-MTAB-12542) github.com/OncoRNALab/exRNAQC @6a99613 and @2e5aafd",
         "BSD-3-Clause",
         "bundle_tables",
+    ),
+    (
+        "qc/healthy_blood_indices.tsv",
+        "expected/exRNAQC017/allmiRs_subs.txt; expected/exRNAQC017/Annotation_exRNAQC017.tsv",
+        "exRNAQC017 (ArrayExpress E-MTAB-12542) github.com/OncoRNALab/exRNAQC @6a99613 and @2e5aafd; the project's "
+        "resources/signatures/background_markers.tsv and resources/mirbase-v22-hsa/mature.fa",
+        "BSD-3-Clause",
+        "bundle_qc_reference",
     ),
     (
         "markers/mmu_background_markers.tsv",
