@@ -27,7 +27,8 @@ from scipy.stats import spearmanr
 from exomir.common.markers import load_markers
 from exomir.devtools.runs import REPO, SHARED_DATA
 from exomir.qc.blood import healthy_reference, hemolysis_judgement, load_reference, reference_row
-from exomir.qc.healthy import SOURCE, library_indices
+from exomir.qc.healthy import SOURCE, library_metrics
+from exomir.qc.sample_qc import judged_indices
 
 DATA = SHARED_DATA / "expected" / "exRNAQC017"
 # The cut-offs the QC used before: Shah 2016's qPCR ΔCq for miR-451a/miR-23a-3p.
@@ -74,14 +75,15 @@ def main() -> None:
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())["qc"]
     thresholds = config["hemolysis"]
     markers = load_markers(REPO / config["markers"])
-    indices, libraries = library_indices(
+    metrics, libraries = library_metrics(
         DATA / "allmiRs_subs.txt",
         DATA / "Annotation_exRNAQC017.tsv",
         REPO / "resources" / "mirbase-v22-hsa" / "mature.fa",
         markers,
     )
+    indices = judged_indices(metrics)
     annotation = pd.read_csv(DATA / "Annotation_exRNAQC017.tsv", sep="\t").set_index("RNAID")
-    table = libraries.join(indices).join(annotation["Hemolysis_PFP"])
+    table = libraries.join(metrics).join(annotation["Hemolysis_PFP"])
     table["before"] = table["hemolysis_ratio"].map(before)
     shipped = judged(indices, libraries, load_reference(REPO / config["blood_reference"]), thresholds)
     lodo = leave_one_donor_out(indices, libraries, thresholds)
@@ -101,7 +103,7 @@ def main() -> None:
         },
         axis=1,
     )
-    calls.loc[("all", "")] = calls.sum()
+    calls = pd.concat([calls, calls.sum().to_frame(("all", "")).T])
     print("\nHemolysis calls by tube and RNA isolation kit:\n" + calls.to_string())
 
     rows = []

@@ -27,11 +27,7 @@ rule sample_qc:
     params:
         samples=list(SAMPLES.index),
         # The QC limits, and the share of reads below which a declared kit fails the sample.
-        thresholds={
-            key: value
-            for key, value in config["qc"].items()
-            if key not in ("markers", "blood_reference")
-        }
+        thresholds={key: value for key, value in config["qc"].items() if key not in ("markers", "blood_reference")}
         | {"kit_min_fraction": config["kit_detection"]["min_fraction"]},
         # The human annotation sets configured (saliva's non-human share needs tRNA, rRNA and ncRNA).
         annotated=[key for key in ("trna", "rrna", "ncrna") if config["annotation"][key]],

@@ -54,7 +54,8 @@ def test_the_demo_config_passes_the_checks(monkeypatch, tmp_path):
     [
         ("qc", {"hemolysis": {"moderate": 7.0, "high": 5.0}}, r"qc.hemolysis: moderate \(7.0\) must be below high"),
         ("qc", {"mirnas_10_reads": {"warn_below": 10, "fail_below": 50}}, r"qc.mirnas_10_reads: fail_below \(50\)"),
-        ("qc", {"saliva_unexplained_share": {"warn_above": 0.9, "fail_above": 0.8}}, r"fail_above \(0.8\) must not"),
+        ("qc", {"saliva_non_human_share": {"warn_above": 0.9, "fail_above": 0.8}}, r"fail_above \(0.8\) must not"),
+        ("qc", {"hematuria": {"possible": 40.0, "high": 35.0}}, r"qc.hematuria: possible \(40.0\) must be below high"),
         ("tumour_origin", {"min_fraction": 0.5, "max_fraction": 0.1}, r"min_fraction \(0.5\) must be below"),
         ("trim", {"min_length": 30, "max_length": 20}, r"trim: min_length \(30\) must not exceed max_length"),
         ("score", {"tissue_reference": "no/such/atlas.csv"}, r"score.tissue_reference: file not found: no/such"),

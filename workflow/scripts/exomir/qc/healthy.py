@@ -14,18 +14,17 @@ from exomir.references.bundle import healthy_baselines
 SOURCE = "exRNAQC017"
 
 
-def library_indices(
+def library_metrics(
     counts_path: str | os.PathLike,
     annotation_path: str | os.PathLike,
     mature_path: str | os.PathLike,
     markers: pd.DataFrame,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(judged indices per library, the libraries with their protocol) of the healthy baseline counts
+    """(marker metrics per library, the libraries with their protocol) of the healthy baseline counts
     (MIMAT accessions, named through the mature FASTA)."""
     tables, _, libraries = healthy_baselines(counts_path, annotation_path)
     counts = tables["all"].rename(index=accession_names(mature_path)).T
-    metrics = marker_metrics(counts, markers)
-    return judged_indices(metrics), libraries.set_index("library")
+    return marker_metrics(counts, markers), libraries.set_index("library")
 
 
 def blood_reference(
@@ -35,5 +34,5 @@ def blood_reference(
     markers: pd.DataFrame,
 ) -> pd.DataFrame:
     """The reference table: median and MAD of each judged index per group of healthy libraries."""
-    indices, libraries = library_indices(counts_path, annotation_path, mature_path, markers)
-    return healthy_reference(indices, libraries, SOURCE)
+    metrics, libraries = library_metrics(counts_path, annotation_path, mature_path, markers)
+    return healthy_reference(judged_indices(metrics), libraries, SOURCE)

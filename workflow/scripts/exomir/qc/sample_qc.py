@@ -129,7 +129,7 @@ def not_checked(biofluid: str, genome_configured: bool) -> str:
         checks.append("transcriptome/genome ratio (ERCC exRNA criterion)")
     checks.append("library kit")
     if biofluid == "saliva":
-        checks.append("share of reads no human annotation explains (saliva)")
+        checks.append("non-human share (saliva)")
     if biofluid == "urine":
         checks.append("share of short inserts (urine)")
     return "no reads (counts from a table): " + ", ".join(checks)
@@ -314,7 +314,7 @@ def sample_qc(
         table["transcriptome_genome_ratio"] = np.nan
     # Without a genome, tRNA/rRNA/ncRNA reads are explained only by their annotation sets.
     human_complete = genome_configured or set(HUMAN_SETS) <= set(annotated)
-    table["non_human_share"] = table["unexplained_share"] if human_complete else np.nan
+    table["non_human_share"] = pd.to_numeric(table["unexplained_share"]) if human_complete else np.nan
     blood = blood_in_samples(table, samples, reference, config)
     table = table.join(blood.drop(columns="findings"))
     outliers = cohort_outliers(table, table["biofluid"], samples.get("batch"), config["outliers"]["min_samples"])
