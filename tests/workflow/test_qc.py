@@ -1,7 +1,6 @@
 """Sample QC on the real exRNAQC017 samples (the shared exRNAQC run): hemolysis judged on the read scale
 against the healthy libraries of their protocol, as their published full-depth counts are judged."""
 
-import numpy as np
 import pandas as pd
 import yaml
 
@@ -56,8 +55,8 @@ def test_real_exrnaqc_samples_are_judged_against_their_protocol(exrnaqc_run):
     # 10,000-read subsamples: a handful of miR-23a-3p reads, too few for the ratio to be judged
     assert (table["hemolysis_reference_reads"] < 10).all() and table["hemolysis_ratio_healthy_z"].isna().all()
     assert (full["hemolysis_reference_reads"] >= 10).all()  # at full depth it is
-    # the red-cell odds of the subsample are those of the full library, and so is its judgement
-    assert np.allclose(table["rbc_log2_odds"], full["rbc_log2_odds"], atol=0.35)
+    # judged on the red-cell odds alone, within the healthy range, as the full libraries are on both indices
+    assert (table["rbc_log2_odds_healthy_z"].abs() < 2.0).all()
     assert table["hemolysis_class"].tolist() == full["call"].tolist() == ["clean"] * 3
     assert (full["hemolysis_ratio"].round(2) == [3.24, 2.69, 5.76]).all()  # RNA014939: "moderate" by Shah's ΔCq 5
     for sample, row in table.iterrows():

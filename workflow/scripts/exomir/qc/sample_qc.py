@@ -317,7 +317,9 @@ def sample_qc(
     table["non_human_share"] = pd.to_numeric(table["unexplained_share"]) if human_complete else np.nan
     blood = blood_in_samples(table, samples, reference, config)
     table = table.join(blood.drop(columns="findings"))
-    outliers = cohort_outliers(table, table["biofluid"], samples.get("batch"), config["outliers"]["min_samples"])
+    # A ratio whose denominator has too few reads is no measurement, of hemolysis or of an outlier.
+    measured = table.assign(hemolysis_ratio=judged_indices(table)["hemolysis_ratio"])
+    outliers = cohort_outliers(measured, table["biofluid"], samples.get("batch"), config["outliers"]["min_samples"])
     judged = [
         judge(
             table.loc[sample],
