@@ -139,7 +139,7 @@ def hemolysis_judgement(
             findings.append(
                 f"{JUDGED_INDICES[index]} {metrics[index]:.2f} > {cut:.2f}, modified z {score:.1f} > "
                 f"{thresholds['high']} against {reference['reference']} (median {reference[f'{index}_median']:.2f}, "
-                f"MAD {reference[f'{index}_mad']:.2f}; {reference['kit']})"
+                f"MAD {reference[f'{index}_mad']:.2f}; library kit {reference['kit']})"
             )
     if worst > thresholds["high"]:
         return "hemolysed", scores, findings
