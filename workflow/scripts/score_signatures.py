@@ -6,7 +6,7 @@ import anndata
 import pandas as pd
 
 from exomir.common.tables import write_tsv
-from exomir.scores.signatures import load_signatures, score_signatures
+from exomir.scores.signatures import baseline_biofluids, load_signatures, score_signatures
 
 
 def main(snakemake):
@@ -15,7 +15,14 @@ def main(snakemake):
     signatures = load_signatures(snakemake.input.signatures)
     # Without a configured healthy baseline, z-scores need the cohort's own healthy samples.
     baseline = pd.read_csv(snakemake.input.baseline, sep="\t", index_col="mirna") if snakemake.input.baseline else None
-    scores = score_signatures(adata, signatures, baseline, snakemake.params.min_cohort_healthy)
+    biofluids = None
+    if baseline is not None:
+        biofluids = baseline_biofluids(
+            baseline.columns, snakemake.input.baseline_libraries or None, snakemake.params.reference_biofluids
+        )
+        counted = ", ".join(f"{biofluid} {len(libraries)}" for biofluid, libraries in biofluids.items())
+        print(f"healthy baseline libraries per biofluid: {counted}", file=sys.stderr)
+    scores = score_signatures(adata, signatures, baseline, snakemake.params.min_cohort_healthy, biofluids)
     write_tsv(scores, snakemake.output.scores, index=False, float_format="%.6g")
     unscored = scores.loc[scores["score"].isna(), "signature"].unique()
     n_signatures = signatures["signature"].nunique()
