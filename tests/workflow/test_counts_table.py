@@ -110,7 +110,7 @@ def test_scores_tumour_origin_and_report_run_on_the_table(table_run):
     assert ranked["n_up"].max() > 0 and ranked["score"].notna().any()  # signature matures found via precursors
     assert (scores["method"] == "zscore_cohort_healthy").any()  # six healthy samples in the cohort
     deconvolution = pd.read_csv(workdir / "results" / "scores" / "deconvolution.tsv", sep="\t", index_col="sample")
-    assert (deconvolution["red_cells"] > 0).all() and (deconvolution["reference_reads_share"] > 0.5).all()
+    assert (deconvolution["red_cell_markers"] > 0).all() and (deconvolution["reference_reads_share"] > 0.5).all()
     tables = workdir / "results" / "report" / "tables"
     assert (tables / "imported_counts_mqc.tsv").exists() and not (tables / "read_funnel_mqc.tsv").exists()
     report = workdir / "results" / "report" / "multiqc_report.html"

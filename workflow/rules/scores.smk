@@ -7,6 +7,10 @@ rule score_signatures:
         h5ad="results/counts/mirna.h5ad",
         signatures=config["score"]["signatures"],
         baseline=when(HAS_HEALTHY_BASELINE, rules.healthy_baseline.output.counts),
+        baseline_libraries=when(
+            HAS_HEALTHY_BASELINE and config["score"]["healthy_baseline_libraries"],
+            config["score"]["healthy_baseline_libraries"],
+        ),
     output:
         scores="results/scores/signature_scores.tsv",
     log:
@@ -21,6 +25,7 @@ rule score_signatures:
         runtime=30,
     params:
         min_cohort_healthy=config["score"]["min_cohort_healthy"],
+        reference_biofluids=config["tumour_origin"]["reference_biofluids"],
     script:
         "../scripts/score_signatures.py"
 
@@ -28,10 +33,19 @@ rule score_signatures:
 rule deconvolve:
     input:
         h5ad="results/counts/mirna.h5ad",
+        groups=rules.precursor_groups.output.groups,
         reference=when(HAS_TISSUE_REFERENCE, config["score"]["tissue_reference"]),
         markers=config["qc"]["markers"],
+        profiles=when(HAS_TUMOUR_ATLAS, atlas_file("tcga_profiles.tsv")),
+        profile_info=when(HAS_TUMOUR_ATLAS, atlas_file("tcga_profile_info.tsv")),
+        baseline=when(HAS_HEALTHY_BASELINE, rules.healthy_baseline.output.counts),
+        baseline_libraries=when(
+            HAS_HEALTHY_BASELINE and config["score"]["healthy_baseline_libraries"],
+            config["score"]["healthy_baseline_libraries"],
+        ),
     output:
         table="results/scores/deconvolution.tsv",
+        intervals="results/scores/deconvolution_intervals.tsv",
     log:
         "logs/scores/deconvolve.log",
     benchmark:
@@ -41,9 +55,13 @@ rule deconvolve:
     threads: 1
     resources:
         mem_mb=grow_with_attempt(2000),
-        runtime=10,
+        runtime=20,
     params:
         tissues=config["score"]["tissues"],
+        min_overlap=config["score"]["deconvolution_min_overlap"],
+        bootstraps=config["score"]["deconvolution_bootstraps"],
+        seed=config["score"]["deconvolution_seed"],
+        reference_biofluids=config["tumour_origin"]["reference_biofluids"],
     script:
         "../scripts/deconvolve.py"
 

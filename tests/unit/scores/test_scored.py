@@ -12,8 +12,8 @@ def test_minor_tissues_are_pooled_and_blood_comes_first():
             "liver": [0.05, 0.0],
             "lung": [0.004, 0.002],
             "skin": [0.0, 0.003],
-            "red_cells": [0.8, 0.9],
-            "lymphocytes": [0.01, 0.0],
+            "red_cell_markers": [0.8, 0.9],
+            "lymphoid_dlbc": [0.01, 0.0],
             "unexplained": [0.136, 0.095],
             "fit_r2": [0.9, 0.8],
             "fit_log_pearson": [0.7, 0.6],
@@ -22,7 +22,7 @@ def test_minor_tissues_are_pooled_and_blood_comes_first():
         index=["a", "b"],
     )
     shares = stacked_shares(deconvolution)
-    assert list(shares.columns) == ["red_cells", "lymphocytes", "liver", "other tissues", "unexplained"]
+    assert list(shares.columns) == ["red_cell_markers", "lymphoid_dlbc", "liver", "other tissues", "unexplained"]
     assert shares.loc["a", "other tissues"] == 0.004 and shares.loc["b", "other tissues"] == 0.005
     assert np.allclose(shares.sum(axis=1), [1.0, 1.0])
 

@@ -25,7 +25,13 @@ RESEARCH_USE_ONLY = (
     "They must not be used for diagnosis or treatment decisions."
 )
 HEATMAP_METHODS = ["rank_single_sample", "zscore_cohort_healthy", "zscore_reference_baseline"]
-BLOOD_COLOURS = {"red_cells": "#b2182b", "myeloid_platelets": "#ef8a62", "lymphocytes": "#fddbc7"}
+BLOOD_COLOURS = {
+    "red_cell_markers": "#b2182b",
+    "myeloid_laml": "#ef8a62",
+    "myeloid_platelet_markers": "#ef8a62",
+    "lymphoid_dlbc": "#fddbc7",
+    "lymphocyte_markers": "#fddbc7",
+}
 DECONVOLUTION_FIT = ["unexplained", "fit_r2", "fit_log_pearson", "reference_reads_share"]
 MINOR_TISSUE_SHARE = 0.01
 
