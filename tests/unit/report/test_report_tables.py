@@ -110,7 +110,7 @@ def test_mirtop_log_takes_each_value_from_its_own_block():
 
 
 def test_deconvolution_colours_are_the_figures():
-    colours = component_colours(["red_cells", "liver", "other tissues", "unexplained"])
-    assert colours["red_cells"] == "#b2182b" and colours["unexplained"] == "#bbbbbb"
+    colours = component_colours(["red_cell_markers", "liver", "other tissues", "unexplained"])
+    assert colours["red_cell_markers"] == "#b2182b" and colours["unexplained"] == "#bbbbbb"
     assert colours["liver"] == "#aec7e8"  # tab20's second colour, the liver bar's position
     assert json.dumps(colours)  # plain strings, as the report's header needs
