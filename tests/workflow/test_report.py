@@ -11,7 +11,7 @@ import pytest
 
 from exomir.common.tables import read_sample_table
 from exomir.devtools.browser import html_tables, open_page, screenshot
-from exomir.devtools.runs import REPO
+from exomir.devtools.runs import REPO, run_snakemake
 from exomir.report.headers import COLUMN_HEADERS
 
 pytestmark = pytest.mark.skipif(
@@ -85,3 +85,34 @@ def test_full_page_screenshot_for_a_person_to_look_at(demo_run):
     assert screenshot(workdir / "results" / "report" / "multiqc_report.html", SCREENSHOT) == []
     print(f"screenshot of the demo report: {SCREENSHOT}")
     assert SCREENSHOT.stat().st_size > 100_000
+
+
+def test_count_anndata_is_ready_for_scanpy(demo_run):
+    import anndata
+
+    workdir, _ = demo_run
+    adata = anndata.read_h5ad(workdir / "results" / "counts" / "mirna.h5ad")
+    qc = read_sample_table(workdir / "results" / "qc" / "sample_qc.tsv")
+    for column in ("biofluid", "kit", "condition", "batch"):
+        assert isinstance(adata.obs[column].dtype, pd.CategoricalDtype), column
+    assert adata.obs["kit"].astype(str).to_dict() == qc["kit"].to_dict()
+    assert adata.obs["library_size"].tolist() == pytest.approx(adata.X.sum(axis=1).tolist())
+    assert (adata.obs["input_reads"] == qc["input_reads"].reindex(adata.obs_names)).all()
+    assert adata.var.loc["hsa-miR-16-5p", "hairpin"] == "hsa-mir-16-1,hsa-mir-16-2"
+    assert adata.var.loc["hsa-miR-16-5p", "sequence"] == "TAGCAGCACGTAAATATTGGCG"
+
+
+def test_snakemake_report_holds_the_marked_outputs(demo_run, tmp_path):
+    workdir, _ = demo_run
+    config = workdir / "config.yaml"
+    run_snakemake(workdir, "--configfile", config, "--report", tmp_path / "report.html")
+    html = (tmp_path / "report.html").read_text()
+    assert "small-RNA sequencing of extracellular vesicles" in html  # workflow/report/workflow.rst
+    for output in (
+        "mirna_counts.tsv",
+        "sample_qc.tsv",
+        "signature_scores.tsv",
+        "tumour_origin.tsv",
+        "multiqc_report.html",
+    ):
+        assert output in html, output

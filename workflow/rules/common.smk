@@ -147,15 +147,20 @@ REPORT_TABLES = {
     "tumour_origin": "tumour_origin",
     "deconvolution": "deconvolution",
     "signature_scores": "signature_scores",
+    "pca": "sample_pca",
+    "correlation": "sample_correlation",
 }
 READ_REPORT_TABLES = ("funnel", "lengths", "kits", "biotypes", "trna")
+JSON_REPORT_TABLES = ("pca",)  # plots a TSV cannot describe
 
 
 def report_table_files():
     """{table: path} of the report tables this run writes."""
     left_out = READ_REPORT_TABLES if FROM_COUNTS_TABLE else ("imported",)
     return {
-        name: f"results/report/tables/{stem}_mqc.tsv" for name, stem in REPORT_TABLES.items() if name not in left_out
+        name: f"results/report/tables/{stem}_mqc.{'json' if name in JSON_REPORT_TABLES else 'tsv'}"
+        for name, stem in REPORT_TABLES.items()
+        if name not in left_out
     }
 
 

@@ -13,7 +13,7 @@ rule sample_qc:
         # Healthy libraries per protocol that hemolysis is judged against; empty: not judged.
         reference=config["qc"]["blood_reference"] or [],
     output:
-        table="results/qc/sample_qc.tsv",
+        table=report("results/qc/sample_qc.tsv", category="QC"),
     log:
         "logs/qc/sample_qc.log",
     benchmark:

@@ -30,6 +30,7 @@ rule report_tables:
         runtime=10,
     params:
         samples=list(SAMPLES.index),
+        sheet=sample_sheet_records(),
         top_number=config["report"]["top_mirnas"],
     script:
         "../scripts/report_tables.py"

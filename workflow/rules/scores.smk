@@ -12,7 +12,7 @@ rule score_signatures:
             config["score"]["healthy_baseline_libraries"],
         ),
     output:
-        scores="results/scores/signature_scores.tsv",
+        scores=report("results/scores/signature_scores.tsv", category="Scores"),
     log:
         "logs/scores/score_signatures.log",
     benchmark:
@@ -44,7 +44,7 @@ rule deconvolve:
             config["score"]["healthy_baseline_libraries"],
         ),
     output:
-        table="results/scores/deconvolution.tsv",
+        table=report("results/scores/deconvolution.tsv", category="Scores"),
         intervals="results/scores/deconvolution_intervals.tsv",
     log:
         "logs/scores/deconvolve.log",
@@ -82,7 +82,7 @@ rule tumour_origin:
         markers=config["qc"]["markers"],
         signatures=config["score"]["signatures"],
     output:
-        calls="results/scores/tumour_origin.tsv",
+        calls=report("results/scores/tumour_origin.tsv", category="Scores"),
         ranking="results/scores/tumour_origin_ranking.tsv",
         calibration="results/scores/tumour_origin_calibration.tsv",
     log:

@@ -1,11 +1,12 @@
 """Rule count_matrix: per-sample counts → cohort matrices, normalisations and the AnnData (exomir.counts)."""
 
+import json
 import sys
 
 import pandas as pd
 
 from exomir.common.atomic import atomic_path
-from exomir.common.stats import read_quantify_stats
+from exomir.common.stats import read_insert_stats, read_quantify_stats
 from exomir.common.tables import write_tsv
 from exomir.counts.matrix import TABLE_FORMATS, cohort_matrices
 
@@ -18,9 +19,22 @@ def main(snakemake):
         return {sample: pd.read_csv(path, sep="\t", keep_default_na=False) for sample, path in zip(samples, paths)}
 
     stats = {sample: read_quantify_stats(path) for sample, path in zip(samples, inputs.stats)}
+    insert_stats = {sample: read_insert_stats(path) for sample, path in zip(samples, inputs.inserts)}
+    kits = {}
+    for sample, path in zip(samples, inputs.kits):
+        with open(path) as handle:
+            kits[sample] = json.load(handle)["kit"]
     sheet = pd.DataFrame(snakemake.params.sample_sheet).set_index("sample")
+    positions = pd.read_csv(inputs.positions, sep="\t", keep_default_na=False)
     tables, adata = cohort_matrices(
-        read_all(inputs.tables), read_all(inputs.isomirs), read_all(inputs.features), stats, sheet
+        read_all(inputs.tables),
+        read_all(inputs.isomirs),
+        read_all(inputs.features),
+        stats,
+        sheet,
+        insert_stats,
+        kits,
+        positions,
     )
     for sample in tables["factors"].index[tables["factors"]["spike_in_factor"].isna()]:
         print(f"{sample}: no spike-in molecules, spike-in normalised counts are NaN", file=sys.stderr)

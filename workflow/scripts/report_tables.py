@@ -24,6 +24,8 @@ def main(snakemake):
         "tumour_origin": tables.tumour_origin_shown(read_sample_table(inputs.calls, index=False)),
         "deconvolution": tables.deconvolution_shares(read_sample_table(inputs.deconvolution)),
         "signature_scores": tables.signature_rank_scores(read_sample_table(inputs.scores, index=False)),
+        "pca": tables.pca_plot(cpm, pd.DataFrame(snakemake.params.sheet).set_index("sample")),
+        "correlation": tables.sample_correlation(cpm),
     }
     imported = None
     if inputs.imported:  # counts from a table: no read sections
@@ -49,6 +51,9 @@ def main(snakemake):
     for name, section in tables.sections(snakemake.params.top_number, imported, left_out).items():
         if name in written:
             table = built[name]
+            if isinstance(table, dict):  # a plot's data and settings
+                tables.write_mqc_json(table, snakemake.output[name], **section)
+                continue
             tables.write_mqc_table(table, snakemake.output[name], **section, **tables.table_settings(name, table))
             print(f"{name}: {table.shape[0]} rows x {table.shape[1]} columns", file=sys.stderr)
     if left_out:

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 
 from exomir.common.normalise import normalisations
-from exomir.counts.matrix import count_matrix, to_anndata
+from exomir.counts.matrix import count_matrix, read_obs, to_anndata
 
 
 def test_count_matrix_fills_absent_mirnas_with_zero():
@@ -29,3 +29,32 @@ def test_anndata_has_every_layer_samples_by_mirnas():
     assert adata.shape == (4, 3)
     assert set(adata.layers) == {"counts", "cpm", "tmm_cpm", "spike_in", "canonical", "isomir"}
     assert np.allclose(adata.layers["canonical"] + adata.layers["isomir"], adata.X)
+
+
+def test_obs_are_typed_for_scanpy_with_the_processed_kit_and_library_size():
+    matrix = pd.DataFrame({"s1": [2.0, 8.0], "s2": [4.0, 0.0]}, index=["miR-a", "miR-b"])
+    layers, _ = normalisations(matrix, pd.Series({"s1": 10.0, "s2": 40.0}))
+    sheet = pd.DataFrame(
+        {"biofluid": ["plasma", "serum"], "kit": ["auto", "truseq"], "batch": ["b1", None], "age": [61, 70]},
+        index=matrix.columns,
+    )
+    insert_stats = {sample: {"input_reads": 100, "length_passed": 90, "unique_sequences": 20} for sample in sheet.index}
+    quantify_stats = {
+        "s1": {"biotype_reads": {"miRNA": 10.0}, "mirna_molecules": 10.0},
+        "s2": {"biotype_reads": {"miRNA": 12.0}, "mirna_molecules": 4.0},
+    }
+    read_columns = read_obs(["s1", "s2"], insert_stats, quantify_stats, {"s1": "nebnext", "s2": "truseq"}, matrix)
+    positions = pd.DataFrame(
+        {"hairpin": ["mir-a-1", "mir-a-2", "mir-b"], "mirna": ["miR-a", "miR-a", "miR-b"], "sequence": ["ACGT"] * 3}
+    )
+    adata = to_anndata(layers, pd.Series(["M1", "M2"]), sheet, read_columns=read_columns, positions=positions)
+    # Every value unique, still categories: sc.pl.pca(color="biofluid") needs them.
+    assert isinstance(adata.obs["biofluid"].dtype, pd.CategoricalDtype)
+    assert adata.obs["age"].tolist() == [61, 70] and pd.isna(adata.obs.loc["s2", "batch"])
+    assert adata.obs["kit"].tolist() == ["nebnext", "truseq"] and adata.obs["kit_declared"].tolist() == [
+        "auto",
+        "truseq",
+    ]
+    assert adata.obs["library_size"].tolist() == [10.0, 4.0] and adata.obs["mirnas_detected"].tolist() == [2, 1]
+    assert adata.obs["mirna_read_percent"].tolist() == [10.0, 12.0]
+    assert adata.var.loc["miR-a", "hairpin"] == "mir-a-1,mir-a-2" and adata.var.loc["miR-b", "sequence"] == "ACGT"

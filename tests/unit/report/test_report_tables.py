@@ -7,7 +7,14 @@ import pytest
 
 from exomir.report.headers import column_headers
 from exomir.report.mirtop_stats import block_metrics
-from exomir.report.tables import general_statistics, insert_length_shares, read_funnel, write_mqc_table
+from exomir.report.tables import (
+    general_statistics,
+    insert_length_shares,
+    pca_plot,
+    read_funnel,
+    sample_correlation,
+    write_mqc_table,
+)
 from exomir.scores.scored import component_colours
 
 
@@ -114,3 +121,21 @@ def test_deconvolution_colours_are_the_figures():
     assert colours["red_cell_markers"] == "#b2182b" and colours["unexplained"] == "#bbbbbb"
     assert colours["liver"] == "#aec7e8"  # tab20's second colour, the liver bar's position
     assert json.dumps(colours)  # plain strings, as the report's header needs
+
+
+def test_pca_separates_the_odd_sample_and_colours_by_the_sheet():
+    cpm = pd.DataFrame(
+        {"a": [1000.0, 10.0, 100.0], "b": [1100.0, 12.0, 90.0], "c": [10.0, 1000.0, 100.0]},
+        index=["miR-1", "miR-2", "miR-3"],
+    )
+    sheet = pd.DataFrame({"biofluid": ["plasma", "plasma", "urine"], "batch": ["b1", None, "b1"]}, index=list("abc"))
+    plot = pca_plot(cpm, sheet)
+    by_biofluid, by_batch = plot["data"]
+    x = {sample: point["x"] for sample, point in by_biofluid.items()}
+    assert abs(x["a"] - x["b"]) < 0.1 * abs(x["a"] - x["c"])  # PC1 separates c from the two alike
+    assert by_biofluid["a"]["color"] == by_biofluid["b"]["color"] != by_biofluid["c"]["color"]
+    assert by_batch["b"]["group"] == "batch: not given"
+    assert plot["colour_key"] == "Colours: biofluid: plasma blue, urine orange; batch: b1 blue, not given orange."
+    assert "%" not in plot["pconfig"]["xlab"] and float(plot["pconfig"]["xlab"].split()[1]) > 90
+    correlation = sample_correlation(cpm)
+    assert correlation.loc["a", "b"] > 0.9 > correlation.loc["a", "c"] and correlation.loc["c", "c"] == 1.0

@@ -92,6 +92,112 @@ def insert_length_shares(samples: Iterable[str], collapse_stats: Iterable[Mappin
     return (100 * table / totals.where(totals > 0)).fillna(0.0).round(3).T
 
 
+def log_cpm(cpm: pd.DataFrame) -> pd.DataFrame:
+    """log2(CPM + 1) of the miRNAs detected in any sample (miRNAs × samples)."""
+    return np.log2(cpm.loc[cpm.sum(axis=1) > 0] + 1)
+
+
+def sample_pca(cpm: pd.DataFrame) -> tuple[pd.DataFrame, list[float]]:
+    """Samples × (PC1, PC2) of the miRNAs' centred log-CPM, and the per cent of variance each explains
+    (0 for a component a cohort of fewer than 3 samples cannot have)."""
+    values = log_cpm(cpm).T
+    centred = (values - values.mean()).to_numpy()
+    left, singular, _ = np.linalg.svd(centred, full_matrices=False) if centred.size else (None, np.zeros(0), None)
+    coordinates = np.zeros((len(values), 2))
+    found = min(2, len(singular))
+    if found:
+        coordinates[:, :found] = left[:, :found] * singular[:found]
+    total = float((singular**2).sum())
+    explained = [100 * float(singular[k] ** 2) / total if k < found and total > 0 else 0.0 for k in range(2)]
+    return pd.DataFrame(coordinates, index=values.index, columns=["PC1", "PC2"]), explained
+
+
+def sample_correlation(cpm: pd.DataFrame) -> pd.DataFrame:
+    """Samples × samples Pearson correlation of log-CPM over the detected miRNAs."""
+    correlation = log_cpm(cpm).corr(method="pearson").round(3)
+    correlation.index.name = "sample"
+    return correlation
+
+
+# Colours of a sheet column's values in the PCA, in order of first appearance (matplotlib's tab10), by name
+# for the section's colour key.
+GROUP_COLOURS = {
+    "blue": "#1f77b4",
+    "orange": "#ff7f0e",
+    "green": "#2ca02c",
+    "red": "#d62728",
+    "purple": "#9467bd",
+    "brown": "#8c564b",
+    "pink": "#e377c2",
+    "grey": "#7f7f7f",
+    "olive": "#bcbd22",
+}
+PCA_COLOURED_BY = ["biofluid", "batch", "condition"]
+
+
+def pca_datasets(coordinates: pd.DataFrame, sheet: pd.DataFrame) -> tuple[list[dict[str, Any]], list[str]]:
+    """MultiQC scatter datasets of the PCA, one per sheet column of PCA_COLOURED_BY the sheet has: each
+    sample's point coloured by its value there (empty: 'not given'); and the colour key of each."""
+    datasets, keys = [], []
+    names = list(GROUP_COLOURS)
+    for column in PCA_COLOURED_BY:
+        if column not in sheet:
+            continue
+        groups = sheet[column].reindex(coordinates.index).fillna("").astype(str).replace("", "not given")
+        colours = {group: names[number % len(names)] for number, group in enumerate(groups.unique())}
+        datasets.append(
+            {
+                sample: {
+                    "x": round(float(row.PC1), 4),
+                    "y": round(float(row.PC2), 4),
+                    "color": GROUP_COLOURS[colours[groups[sample]]],
+                    "group": f"{column}: {groups[sample]}",
+                }
+                for sample, row in coordinates.iterrows()
+            }
+        )
+        keys.append(f"{column}: " + ", ".join(f"{group} {colour}" for group, colour in colours.items()))
+    return datasets, keys
+
+
+def pca_plot(cpm: pd.DataFrame, sheet: pd.DataFrame) -> dict[str, Any]:
+    """The PCA's MultiQC data and pconfig: one dataset per colouring (pca_datasets), axes titled with the
+    variance they explain, and the colour key (`colour_key`, text for the section's description)."""
+    coordinates, explained = sample_pca(cpm)
+    datasets, keys = pca_datasets(coordinates, sheet)
+    return {
+        "data": datasets,
+        "pconfig": {
+            "id": "exomir_sample_pca_plot",
+            "title": "exomir: PCA of log-CPM",
+            # No per cent sign in an axis title: MultiQC would then print the ticks as percentages.
+            "xlab": f"PC1, {explained[0]:.1f} per cent of the variance",
+            "ylab": f"PC2, {explained[1]:.1f} per cent of the variance",
+            "data_labels": [{"name": f"coloured by {key.split(':')[0]}"} for key in keys],
+        },
+        "colour_key": "Colours: " + "; ".join(keys) + ".",
+    }
+
+
+def write_mqc_json(
+    content: Mapping[str, Any],
+    path: str | os.PathLike,
+    section_id: str,
+    section_name: str,
+    description: str,
+    plot_type: str,
+    **settings: Any,
+) -> None:
+    """MultiQC custom content as JSON (for plots a TSV cannot describe, such as coloured scatter points):
+    the section and `settings`, then `content` (data, pconfig; a `colour_key` ends the description)."""
+    content = dict(content)
+    if "colour_key" in content:
+        description = f"{description} {content.pop('colour_key')}"
+    header = {"id": section_id, "section_name": section_name, "description": description, "plot_type": plot_type}
+    with atomic_path(path) as temporary, open(temporary, "w") as handle:
+        json.dump(header | settings | dict(content), handle, indent=1)
+
+
 def top_mirnas(cpm: pd.DataFrame, number: int) -> pd.DataFrame:
     """The `number` miRNAs with the highest mean CPM, with each sample's CPM."""
     order = cpm.mean(axis=1).sort_values(ascending=False).index[:number]
@@ -283,6 +389,30 @@ def sections(
                 "ymin": 0,
                 "showlegend": True,
                 "tt_decimals": 2,
+            },
+        ),
+        "pca": section(
+            "exomir_sample_pca",
+            "exomir: sample PCA",
+            "Principal components of the samples' log2(CPM + 1) over every detected miRNA, centred per miRNA; "
+            "the buttons colour the samples by biofluid, batch or condition of the sample sheet. Samples that "
+            "sit apart from their group are worth a look at their QC.",
+            "scatter",
+        ),
+        "correlation": section(
+            "exomir_sample_correlation",
+            "exomir: sample correlation",
+            "Pearson correlation of the samples' log2(CPM + 1) over every detected miRNA. Libraries of one "
+            "biofluid and kit usually correlate above 0.9; a sample low against all others is an outlier.",
+            "heatmap",
+            pconfig={
+                "id": "exomir_sample_correlation_plot",
+                "title": "exomir: sample correlation",
+                "xlab": "sample",
+                "ylab": "sample",
+                "zlab": "Pearson r of log-CPM",
+                "max": 1,
+                "square": True,
             },
         ),
         "top": section(

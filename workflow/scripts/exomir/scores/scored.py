@@ -14,6 +14,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from exomir.common.atomic import atomic_path  # noqa: E402
+from exomir.common.obs import typed_obs  # noqa: E402
 
 if TYPE_CHECKING:  # the report's env, which imports this module for its tables, has no anndata
     import anndata
@@ -165,4 +166,5 @@ def scored_anndata(
     if monitor is not None:
         scored.uns["monitor_series"] = storable(monitor)
     scored.uns["research_use_only"] = RESEARCH_USE_ONLY
+    scored.obs = typed_obs(scored.obs, empty_is_missing=False)  # a missing call or reason stays "" as written
     return scored
