@@ -151,6 +151,44 @@ def test_substitution_rate_is_as_requested(matures, hairpins):
     assert (clean != noisy).mean() == pytest.approx(0.01, rel=0.1)
 
 
+def test_error_rate_drawn_per_read_spans_its_range(matures, hairpins):
+    def reads(**rates):
+        library = sim.simulate(KITS["truseq"], matures, hairpins, 20000, seed=5, **rates)
+        return np.concatenate([codes for _, codes in sim.read_chunks(library)])
+
+    clean, noisy = reads(error_rate=0.0), reads(error_rate=0.001, max_error_rate=0.01)
+    per_read = (clean != noisy).mean(axis=1)
+    assert per_read.mean() == pytest.approx(0.0055, rel=0.1)  # the middle of the range
+    same = (clean != reads(error_rate=0.01, max_error_rate=0.01)).mean()
+    assert same == pytest.approx(0.01, rel=0.1)  # a range of one rate is that rate
+    with pytest.raises(ValueError, match="not a range"):
+        reads(error_rate=0.01, max_error_rate=0.001)
+
+
+def test_adapter_dimers_are_reads_that_start_with_the_adapter(tmp_path, matures, hairpins):
+    reads, truth = simulate_to_files(tmp_path, "truseq", matures, hairpins, 2000, dimer_fraction=0.1, error_rate=0)
+    dimers = truth["biotype"] == sim.DIMER_BIOTYPE
+    assert 0.07 < dimers.mean() < 0.13
+    assert (truth.loc[dimers, "insert"] == "").all() and (truth.loc[dimers, "kind"] == "dimer").all()
+    assert all(reads[index].startswith(KITS["truseq"]["adapter_3p"]) for index in np.flatnonzero(dimers))
+
+
+def test_high_diversity_fragments_come_from_trna_rrna_y_rna_and_ncrna(tmp_path):
+    fastq, truth = tmp_path / "high.fastq.gz", tmp_path / "high.truth.tsv.gz"
+    sim.main(
+        ["--kit", "truseq", "--reads", "20000", "--diversity", "high", "--fastq", str(fastq), "--truth", str(truth)]
+    )
+    table = sim.read_truth(truth)
+    shares = table["biotype"].value_counts(normalize=True)
+    for biotype in ("tRNA", "rRNA", "Y_RNA", "ncRNA"):
+        assert shares[biotype] == pytest.approx(0.3 / 4, abs=0.01)
+    assert shares[sim.DIMER_BIOTYPE] == pytest.approx(0.02, abs=0.005)
+    y_rna = sim.fragment_sources()["Y_RNA"][1]
+    fragments = table[table["biotype"] == "Y_RNA"]
+    assert set(fragments["name"]) <= set(y_rna)
+    assert all(insert in y_rna[name] for name, insert in zip(fragments["name"][:200], fragments["insert"][:200]))
+
+
 def test_umi_error_rate_is_separate(matures, hairpins):
     def reads_and_umi_start(umi_error_rate):
         library = sim.simulate(

@@ -56,6 +56,37 @@ def test_simulated_reads_of_every_kit_trim_as_with_cutadapt(kit_name, tmp_path):
     assert_same_inserts_as_cutadapt(fastq, KITS[kit_name], tmp_path)
 
 
+@pytest.mark.parametrize("kit_name", ["truseq", "qiaseq"])
+def test_high_diversity_reads_trim_as_with_cutadapt_mostly_without_the_aligner(kit_name, tmp_path):
+    fastq, truth = tmp_path / "reads.fastq.gz", tmp_path / "truth.tsv.gz"
+    sim.main(
+        ["--kit", kit_name, "--reads", "4000", "--diversity", "high", "--seed", "3", "--max-error-rate", "0.03"]
+        + ["--fastq", str(fastq), "--truth", str(truth)]
+    )
+    assert_same_inserts_as_cutadapt(fastq, KITS[kit_name], tmp_path)
+    adapter = adapter_finder(KITS[kit_name], ERROR_RATE, MIN_OVERLAP)
+    with dnaio.open(fastq) as records:
+        exact = [adapter.exact_start(record.sequence) >= 0 for record in records]
+    assert 0.3 < sum(exact) / len(exact) < 0.95  # both paths are taken
+
+
+def test_an_earlier_adapter_with_an_error_wins_over_a_later_exact_one(tmp_path):
+    """cutadapt keeps the first acceptable alignment unless a better one starts within m // 2
+    nt of it: the exact path must give way to an earlier copy with one error."""
+    adapter = KITS["truseq"]["adapter_3p"]
+    with_error = adapter[:10] + "C" + adapter[11:]
+    reads = [
+        "TAGCAGCACGTAAATATTGGCG" + with_error + adapter + "ACGT",  # earlier copy 21 nt before: it wins
+        "TAGCAGCACGTAAATATTGGCG" + with_error[:9] + adapter + "ACGTACGTACGTAC",  # overlapping: exact wins
+        "TAGCAGCACG" + adapter + "TAGCA" + adapter,  # two exact copies: the first
+    ]
+    fastq = tmp_path / "earlier.fastq"
+    fastq.write_text("".join(f"@r{n}\n{read}\n+\n{'I' * len(read)}\n" for n, read in enumerate(reads)))
+    assert_same_inserts_as_cutadapt(fastq, KITS["truseq"], tmp_path)
+    finder = adapter_finder(KITS["truseq"], ERROR_RATE, MIN_OVERLAP)
+    assert [finder.exact_start(read) for read in reads] == [-1, -1, 10]
+
+
 @pytest.mark.parametrize(
     ("relative_path", "kit_name"),
     [

@@ -5,8 +5,14 @@ Read 1 is built as the kit lays it out (see kits.yaml):
 and truncated to the read length; the filler is one random sequence per run, standing in for
 the index and flow-cell adapter that follow the 3' adapter. Kits without a 3' adapter give the
 bare insert. Inserts are mature miRNAs (canonical or isomiRs), fragments of contaminant
-FASTA records and random sequences. With a UMI kit each molecule is sequenced as several PCR
-duplicates that share insert, random clip bases and UMI; otherwise every read is a molecule.
+FASTA records, random sequences and (optionally) adapter dimers, molecules without an insert.
+With a UMI kit each molecule is sequenced as several PCR duplicates that share insert, random
+clip bases and UMI; otherwise every read is a molecule. Sequencing errors hit every base of the
+read outside the UMI (the UMI has its own rate), at one rate or at a rate drawn per read.
+
+`--diversity high` simulates libraries as diverse as real ones (HIGH_DIVERSITY): errors of
+0.1-1 % per base, fragments of tRNA, rRNA, Y RNA and other small ncRNA (the annotation bundle's
+FASTAs) and adapter dimers; the default stays the low-diversity library of earlier versions.
 
 The truth TSV has one row per read: read_id biotype name kind insert umi molecule.
 Everything random comes from one seed, so the same arguments give byte-identical outputs.
@@ -22,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+import dnaio
 import numpy as np
 import pandas as pd
 
@@ -59,7 +66,8 @@ DEFAULT_PROFILE_SIZE = 300
 ZIPF_EXPONENT = 1.1  # the miRNA of rank r gets weight r**-1.1: a heavy tail
 
 ISOMIR_KINDS = ("canonical", "isomiR-5p", "isomiR-3p", "nta", "substitution")
-KINDS = (*ISOMIR_KINDS, "fragment", "random")
+KINDS = (*ISOMIR_KINDS, "fragment", "random", "dimer")
+DIMER_BIOTYPE = "adapter_dimer"
 END_SHIFTS = (-2, -1, 1, 2)  # isomiR-5p/3p: negative trims the end, positive extends it
 END_FLANK = max(END_SHIFTS)  # hairpin bases kept on each side of a mature for extensions
 NON_TEMPLATED_TAILS = ("A", "AA", "T", "TT")
@@ -68,6 +76,29 @@ POLYA_LENGTH = (10, 30)  # poly(A) tail added before ligation (polya kits), nt
 QUALITY = ord("I")
 READS_PER_CHUNK = 200_000
 TRUTH_COLUMNS = ("read_id", "biotype", "name", "kind", "insert", "umi", "molecule")
+
+# The fragment sources of `--diversity high`: the annotation bundle's FASTAs (resources/bundle/
+# MANIFEST.tsv), the small ncRNAs split into Y RNA (GENCODE gene names RNY*) and the others.
+BUNDLE_ANNOTATION = REPO_ROOT / "resources" / "bundle" / "annotation"
+FRAGMENT_SOURCES = {
+    "tRNA": (BUNDLE_ANNOTATION / "trna.fa.gz", None),
+    "rRNA": (BUNDLE_ANNOTATION / "rrna.fa.gz", None),
+    "Y_RNA": (BUNDLE_ANNOTATION / "ncrna.fa.gz", True),
+    "ncRNA": (BUNDLE_ANNOTATION / "ncrna.fa.gz", False),
+}
+# Project choice for a high-diversity library, set so that simulated TruSeq reads are about as
+# diverse as the real ones of ../shared/data/reads (distinct share of the first 10,000 reads:
+# exRNAQC017 28-31 %, miRTrace 32-70 %; QIAseq 99 %): per-read error rates uniform in 0.1-1 %
+# (Illumina substitution rates, Schirmer et al., BMC Bioinformatics 2016;17:125), 30 % ncRNA
+# fragments, 2 % adapter dimers and 2 % random inserts. bench/run_benchmark.py reports the
+# distinct share of every file it times.
+HIGH_DIVERSITY = {
+    "error_rate": 0.001,
+    "max_error_rate": 0.01,
+    "contaminant_fraction": 0.3,
+    "dimer_fraction": 0.02,
+    "random_fraction": 0.02,
+}
 
 BASES = "ACGT"
 N_CODE, PAD_CODE = 4, 5
@@ -106,6 +137,7 @@ class Library:
     error_rate: float
     umi_error_rate: float
     error_seed: np.random.SeedSequence
+    max_error_rate: float | None = None
 
 
 def encode(sequence: str) -> np.ndarray:
@@ -312,6 +344,8 @@ def simulate(
     isomir_fraction: float = 0.2,
     profile: Mapping[str, float] | None = None,
     mean_pcr_copies: float = 3.0,
+    dimer_fraction: float = 0.0,
+    max_error_rate: float | None = None,
 ) -> Library:
     """A Library of `n_reads` reads of `kit` (a kits.yaml preset).
 
@@ -319,13 +353,19 @@ def simulate(
     molecules are fragments of them, split evenly between biotypes, and `random_fraction` are
     random sequences of the kit's insert length range. profile: {mature name: weight}; None
     draws plasma_profile. mean_pcr_copies: mean reads per molecule, for UMI kits only.
+    dimer_fraction: molecules without an insert (adapter dimers, biotype DIMER_BIOTYPE).
+    max_error_rate: each read's error rate uniform in [error_rate, max_error_rate]; None: all
+    reads at error_rate.
     """
     contaminants = contaminants or {}
-    for label, fraction in (("contaminant", contaminant_fraction), ("random", random_fraction)):
+    fractions = (("contaminant", contaminant_fraction), ("random", random_fraction), ("dimer", dimer_fraction))
+    for label, fraction in fractions:
         if not 0 <= fraction <= 1:
             raise ValueError(f"{label} fraction {fraction} is not between 0 and 1")
-    if contaminant_fraction + random_fraction > 1:
-        raise ValueError("contaminant and random fractions add up to more than 1")
+    if contaminant_fraction + random_fraction + dimer_fraction > 1:
+        raise ValueError("contaminant, random and dimer fractions add up to more than 1")
+    if max_error_rate is not None and not 0 <= error_rate <= max_error_rate <= 1:
+        raise ValueError(f"error rates {error_rate}-{max_error_rate} are not a range within 0-1")
     if contaminant_fraction > 0 and not contaminants:
         raise ValueError("a contaminant fraction needs at least one contaminant FASTA")
     if n_reads < 1 or read_length < 1:
@@ -351,7 +391,10 @@ def simulate(
 
     biotypes = ["miRNA", *contaminants, "random"]
     contaminant_shares = [contaminant_fraction / len(contaminants)] * len(contaminants) if contaminants else []
-    shares = [1 - contaminant_fraction - random_fraction, *contaminant_shares, random_fraction]
+    shares = [1 - contaminant_fraction - random_fraction - dimer_fraction, *contaminant_shares, random_fraction]
+    if dimer_fraction:  # last, so that libraries without dimers draw as before
+        biotypes.append(DIMER_BIOTYPE)
+        shares.append(dimer_fraction)
     biotype = rng.choice(len(biotypes), size=n_molecules, p=shares).astype(np.int16)
     low, high = kit["insert_length"]
     longest_mature = max(len(mature_sequences[mirna]) for mirna in profile)
@@ -373,13 +416,16 @@ def simulate(
         name[selected], kind[selected] = len(names) + record, KINDS.index("fragment")
         insert[selected, : fragments.shape[1]], insert_length[selected] = fragments, length
         names += record_names
-    is_random = biotype == len(biotypes) - 1
+    is_random = biotype == biotypes.index("random")
     length = rng.integers(low, high + 1, int(is_random.sum()))
     random_codes = rng.integers(0, 4, (len(length), width), dtype=np.uint8)
     random_codes[np.arange(width) >= length[:, None]] = PAD_CODE
     name[is_random], kind[is_random] = len(names), KINDS.index("random")
     insert[is_random], insert_length[is_random] = random_codes, length
     names.append("")
+    if dimer_fraction:  # no insert: the row stays padding, of length 0
+        kind[biotype == biotypes.index(DIMER_BIOTYPE)] = KINDS.index("dimer")
+        name[biotype == biotypes.index(DIMER_BIOTYPE)] = len(names) - 1
 
     clip_5p, clip_3p = kit["clip_5p"], kit["clip_3p"]
     polya_width = POLYA_LENGTH[1] if kit["polya"] else 0
@@ -412,12 +458,25 @@ def simulate(
         error_rate=error_rate,
         umi_error_rate=error_rate if umi_error_rate is None else umi_error_rate,
         error_seed=error_seed,
+        max_error_rate=max_error_rate,
     )
 
 
-def _substitute(codes: np.ndarray, rate: float, rng: np.random.Generator, allowed: np.ndarray | None = None) -> None:
-    """Replace each A/C/G/T code (where `allowed`) by another base with probability `rate`."""
-    if rate <= 0 or codes.size == 0:
+def _substitute(
+    codes: np.ndarray, rate: float | np.ndarray, rng: np.random.Generator, allowed: np.ndarray | None = None
+) -> None:
+    """Replace each A/C/G/T code (where `allowed`) by another base with probability `rate`,
+    one rate or one per row."""
+    if codes.size == 0:
+        return
+    if isinstance(rate, np.ndarray):
+        hit = rng.random(codes.shape, dtype=np.float32) < rate[:, None]
+        hit &= codes < N_CODE
+        if allowed is not None:
+            hit &= allowed
+        codes[hit] = (codes[hit] + rng.integers(1, 4, int(hit.sum()), dtype=np.uint8)) % 4
+        return
+    if rate <= 0:
         return
     # Positions drawn uniformly from all cells, then filtered: each kept cell is hit with
     # probability `rate`, whatever the share of padding.
@@ -451,8 +510,11 @@ def read_chunks(library: Library) -> Iterator[tuple[int, np.ndarray]]:
     for first, end in chunk_bounds(len(library.molecule_of_read)):
         molecule = library.molecule_of_read[first:end]
         reads = template[molecule, :length]
+        error_rate = library.error_rate
+        if library.max_error_rate is not None:
+            error_rate = rng.uniform(library.error_rate, library.max_error_rate, len(molecule)).astype(np.float32)
         if not library.has_adapter:
-            _substitute(reads, library.error_rate, rng)
+            _substitute(reads, error_rate, rng)
             yield first, reads
             continue
         tails = np.broadcast_to(library.after_umi, (len(molecule), len(library.after_umi)))
@@ -470,7 +532,7 @@ def read_chunks(library: Library) -> Iterator[tuple[int, np.ndarray]]:
             if start < length:
                 reads[rows, start:] = tails[rows, : length - start]
                 outside_umi[rows, start + umi_start : start + umi_start + umi_length] = False
-        _substitute(reads, library.error_rate, rng, allowed=outside_umi if umi_length else None)
+        _substitute(reads, error_rate, rng, allowed=outside_umi if umi_length else None)
         yield first, reads
 
 
@@ -577,6 +639,20 @@ def write_chunks(chunks: Iterable[bytes], path: str | os.PathLike) -> None:
             handle.write(chunk)
 
 
+def fragment_sources() -> dict[str, tuple[Path, dict[str, str]]]:
+    """{biotype: (FASTA, {record name: sequence})} of FRAGMENT_SOURCES; a source flagged True
+    keeps the records whose GENCODE gene name starts with RNY (Y RNA), False the others."""
+    sources = {}
+    for biotype, (path, y_rna) in FRAGMENT_SOURCES.items():
+        records = {}
+        with dnaio.open(path) as fasta:
+            for record in fasta:
+                if y_rna is None or ('gene_name "RNY' in record.name) == y_rna:
+                    records[record.name.split()[0]] = record.sequence.upper().replace("U", "T")
+        sources[biotype] = (path, records)
+    return sources
+
+
 def parse_contaminant(argument: str) -> tuple[str, str]:
     """'BIOTYPE=PATH' -> (biotype, path)."""
     biotype, separator, path = argument.partition("=")
@@ -608,7 +684,18 @@ def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=75,
         help="read length of adapter kits (default: %(default)s)",
     )
-    parser.add_argument("--error-rate", type=float, default=0.001, help="substitutions per base (default: %(default)s)")
+    parser.add_argument(
+        "--diversity",
+        choices=("low", "high"),
+        default="low",
+        help="high: the HIGH_DIVERSITY library (errors of 0.1-1 %% per base, tRNA, rRNA, Y RNA and ncRNA "
+        "fragments, adapter dimers); options given explicitly override it (default: %(default)s)",
+    )
+    parser.add_argument("--error-rate", type=float, help="substitutions per base (default: 0.001)")
+    parser.add_argument(
+        "--max-error-rate", type=float, help="draw each read's error rate between --error-rate and this"
+    )
+    parser.add_argument("--dimer-fraction", type=float, help="molecules that are adapter dimers (default: 0)")
     parser.add_argument("--umi-error-rate", type=float, help="substitutions per UMI base (default: --error-rate)")
     parser.add_argument(
         "--isomir-fraction",
@@ -629,12 +716,7 @@ def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
         type=float,
         help="molecules that are contaminant fragments (default: 0.2 with --contaminant, else 0)",
     )
-    parser.add_argument(
-        "--random-fraction",
-        type=float,
-        default=0.01,
-        help="molecules of random sequence (default: %(default)s)",
-    )
+    parser.add_argument("--random-fraction", type=float, help="molecules of random sequence (default: 0.01)")
     parser.add_argument(
         "--pcr-copies",
         type=float,
@@ -649,9 +731,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     kit = kit_preset(load_kits(arguments.kits), arguments.kit)
     mature_sequences = read_mature_sequences(arguments.mature)
     contaminants = {biotype: (path, read_fasta(path)) for biotype, path in arguments.contaminant}
-    contaminant_fraction = arguments.contaminant_fraction
-    if contaminant_fraction is None:
-        contaminant_fraction = 0.2 if contaminants else 0.0
+    preset = {"error_rate": 0.001, "max_error_rate": None, "dimer_fraction": 0.0, "random_fraction": 0.01}
+    if arguments.diversity == "high":
+        preset = dict(HIGH_DIVERSITY)
+        contaminants = contaminants or fragment_sources()
+    preset.setdefault("contaminant_fraction", 0.2 if contaminants else 0.0)
+    options = {key: preset[key] if getattr(arguments, key) is None else getattr(arguments, key) for key in preset}
     library = simulate(
         kit,
         mature_sequences,
@@ -659,11 +744,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         arguments.reads,
         arguments.seed,
         read_length=arguments.read_length,
-        error_rate=arguments.error_rate,
         umi_error_rate=arguments.umi_error_rate,
         contaminants=contaminants,
-        contaminant_fraction=contaminant_fraction,
-        random_fraction=arguments.random_fraction,
+        **options,
         isomir_fraction=arguments.isomir_fraction,
         profile=read_profile(arguments.profile, mature_sequences) if arguments.profile else None,
         mean_pcr_copies=arguments.pcr_copies,
