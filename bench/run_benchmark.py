@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Time exomir's per-sample path beside decompression and the nf-core/smrnaseq chain.
 
-On one FASTQ.gz of simulated TruSeq reads (exomir.devtools.reads, which also
-writes the truth), one run measures, each `--repeats` times with the median quoted:
+On one FASTQ.gz of simulated reads of one kit (exomir.devtools.reads, which also writes the
+truth; `--kit truseq` or `--kit qiaseq`, low or high `--diversity`), one run measures, each
+`--repeats` times with the median quoted:
 
 - decompression: `pigz -dc`, the floor any reader of the file pays;
 - the per-sample chain of nf-core/smrnaseq 2.4.1 (see NFCORE_* below): fastp, bowtie 1 on
@@ -13,13 +14,16 @@ writes the truth), one run measures, each `--repeats` times with the median quot
 Wall and CPU time come from the kernel (wait4) for the whole process tree; peak memory is
 the largest summed RSS of the tree, sampled every SAMPLE_SECONDS. The 1-minute load average
 is recorded beside every measurement, because other work on the machine inflates times.
-Accuracy is scored against the simulated truth (see `accuracy`).
+Accuracy is scored against the simulated truth (see `accuracy`). Every row carries the
+input's distinct-read share (distinct sequences over reads, of the whole file and of its first
+10,000 reads), because exomir's cost follows the distinct reads.
 
 Usage (from the repository root, after `make bench-deps`):
     .venv/bin/python bench/run_benchmark.py                      # 2,000,000 reads, 3 repeats
     .venv/bin/python bench/run_benchmark.py --reads 500000 --repeats 5
     .venv/bin/python bench/run_benchmark.py --fastq x.fastq.gz --truth x.truth.tsv.gz
     .venv/bin/python bench/run_benchmark.py --scaling 500000,2000000,8000000
+    .venv/bin/python bench/run_benchmark.py --kit qiaseq --diversity high --reads 2000000
 """
 
 import argparse
@@ -34,9 +38,11 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import dnaio
 import numpy as np
 import pandas as pd
 import psutil
@@ -44,7 +50,8 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 MIRBASE = REPO / "resources" / "mirbase-v22-hsa"
-KIT = "truseq"
+KITS = ("truseq", "qiaseq")
+DISTINCT_FIRST_READS = 10_000
 SAMPLE = "benchsample"
 # exomir's per-sample result: the design contract's per-sample miRNA count table.
 EXOMIR_COUNTS = f"results/quantify/{SAMPLE}.mirna.tsv"
@@ -62,6 +69,8 @@ NFCORE_BOWTIE_OPTIONS = "-t -k 50 --best --strata -e 99999 --chunkmbs 2048"
 
 COLUMNS = [
     "step",
+    "distinct_share",
+    "distinct_share_first",
     "wall_s",
     "cpu_s",
     "reads_per_s",
@@ -134,10 +143,11 @@ def tool_environment():
     return dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
 
 
-def simulated_reads(reads, seed, directory):
-    """FASTQ.gz and truth TSV of `reads` simulated TruSeq reads, made once per size and seed."""
-    fastq = directory / f"truseq_{reads}_seed{seed}.fastq.gz"
-    truth = directory / f"truseq_{reads}_seed{seed}.truth.tsv.gz"
+def simulated_reads(reads, seed, directory, kit, diversity):
+    """FASTQ.gz and truth TSV of `reads` simulated reads of `kit`, made once per size, seed and
+    diversity (the low-diversity files keep their earlier names)."""
+    stem = f"{kit}_{reads}_seed{seed}" + ("_high" if diversity == "high" else "")
+    fastq, truth = directory / f"{stem}.fastq.gz", directory / f"{stem}.truth.tsv.gz"
     if not (fastq.exists() and truth.exists()):
         directory.mkdir(parents=True, exist_ok=True)
         partial_fastq, partial_truth = fastq.with_suffix(".part.gz"), truth.with_suffix(".part.gz")
@@ -146,7 +156,9 @@ def simulated_reads(reads, seed, directory):
             "-m",
             "exomir.devtools.reads",
             "--kit",
-            KIT,
+            kit,
+            "--diversity",
+            diversity,
             "--reads",
             str(reads),
             "--seed",
@@ -159,10 +171,29 @@ def simulated_reads(reads, seed, directory):
     return fastq, truth
 
 
-def truseq_adapter():
-    """The TruSeq 3' adapter from the kit presets (the single place adapters are kept)."""
+def kit_adapter(kit):
+    """The kit's 3' adapter from the kit presets (the single place adapters are kept)."""
     kits = yaml.safe_load((REPO / "resources" / "kits.yaml").read_text())
-    return kits[KIT]["adapter_3p"]
+    return kits[kit]["adapter_3p"]
+
+
+def distinct_share(fastq):
+    """(distinct sequences / reads of the whole file, the same of its first
+    DISTINCT_FIRST_READS reads), kept beside the file once computed."""
+    cached = Path(f"{fastq}.distinct.json")
+    if cached.exists():
+        return tuple(json.loads(cached.read_text()))
+    counts = Counter()
+    first = None
+    with dnaio.open(fastq, open_threads=1) as records:
+        for number, record in enumerate(records, start=1):
+            counts[record.sequence] += 1
+            if number == DISTINCT_FIRST_READS:
+                first = len(counts) / number
+    total = sum(counts.values())
+    shares = (len(counts) / total, first if first is not None else len(counts) / total)
+    cached.write_text(json.dumps(shares))
+    return shares
 
 
 def nfcore_indexes(directory, threads):
@@ -181,7 +212,7 @@ def nfcore_indexes(directory, threads):
     return prefixes
 
 
-def nfcore_steps(fastq, directory, indexes, threads):
+def nfcore_steps(fastq, directory, indexes, threads, kit):
     """The nf-core/smrnaseq 2.4.1 per-sample chain as (step, bash command line) pairs."""
     low, high = NFCORE_FASTP_LENGTH
     trimmed = directory / "sample.fastp.fastq.gz"
@@ -205,7 +236,7 @@ def nfcore_steps(fastq, directory, indexes, threads):
         (
             "nf-core: fastp",
             f"fastp -i {fastq} -o {trimmed} --thread {threads} -l {low} --max_len1 {high} "
-            f"--adapter_sequence {truseq_adapter()} --json {directory}/fastp.json --html {directory}/fastp.html",
+            f"--adapter_sequence {kit_adapter(kit)} --json {directory}/fastp.json --html {directory}/fastp.html",
         ),
         ("nf-core: bowtie mature", bowtie("mature", trimmed)),
         ("nf-core: bowtie hairpin", bowtie("hairpin", directory / "mature_unmapped.fq.gz")),
@@ -224,11 +255,11 @@ def absolute_paths(value, checkout):
     return value
 
 
-def exomir_workdir(fastq, directory, checkout):
+def exomir_workdir(fastq, directory, checkout, kit):
     """A workflow directory with a one-sample sheet and the config of the exomir `checkout`."""
     directory.mkdir(parents=True, exist_ok=True)
     sheet = directory / "samples.tsv"
-    sheet.write_text(f"sample\tfastq\tbiofluid\tkit\tcondition\n{SAMPLE}\t{fastq}\tplasma\t{KIT}\thealthy\n")
+    sheet.write_text(f"sample\tfastq\tbiofluid\tkit\tcondition\n{SAMPLE}\t{fastq}\tplasma\t{kit}\thealthy\n")
     config = absolute_paths(yaml.safe_load((checkout / "config" / "config.yaml").read_text()), checkout)
     config["samples"] = str(sheet)
     (directory / "config.yaml").write_text(yaml.safe_dump(config))
@@ -327,7 +358,7 @@ def collapsed_unique_sequences(directory):
     return json.loads(stats.read_text()).get("unique_sequences") if stats.exists() else None
 
 
-def run_benchmark(fastq, truth, reads, work, checkout, repeats, threads):
+def run_benchmark(fastq, truth, reads, work, checkout, repeats, threads, kit):
     """Measure every step `repeats` times (interleaved, so load spikes spread over steps).
 
     Returns ({step: [Measurement per repeat]}, {step: (recall, precision, pearson)}, extras).
@@ -336,8 +367,8 @@ def run_benchmark(fastq, truth, reads, work, checkout, repeats, threads):
     logs.mkdir(parents=True, exist_ok=True)
     nfcore_dir = work / "nfcore"
     nfcore_dir.mkdir(exist_ok=True)
-    steps = nfcore_steps(fastq, nfcore_dir, nfcore_indexes(work / "nfcore_index", threads), threads)
-    exomir_dir = exomir_workdir(fastq, work / "exomir", checkout)
+    steps = nfcore_steps(fastq, nfcore_dir, nfcore_indexes(work / "nfcore_index", threads), threads, kit)
+    exomir_dir = exomir_workdir(fastq, work / "exomir", checkout, kit)
     env = tool_environment()
     clear_sample_outputs(exomir_dir)  # a previous run may have used another FASTQ
     # Warm-up: builds exomir's references (shared by all samples, so not per-sample cost)
@@ -385,8 +416,9 @@ def combined(parts):
     )
 
 
-def summary_table(measurements, scores, reads):
-    """One row per step: medians over repeats and the ratios the README explains."""
+def summary_table(measurements, scores, reads, shares):
+    """One row per step: medians over repeats and the ratios the README explains, each with
+    the input's distinct share (whole file, first reads)."""
     fields = Measurement.__dataclass_fields__
     medians = {
         step: {field: statistics.median(getattr(item, field) for item in items) for field in fields}
@@ -401,6 +433,8 @@ def summary_table(measurements, scores, reads):
         rows.append(
             {
                 "step": step,
+                "distinct_share": shares[0],
+                "distinct_share_first": shares[1],
                 **median,
                 "reads_per_s": reads / median["wall_s"] if median["wall_s"] > 0 else np.nan,
                 "x_decompression": median["wall_s"] / decompression,
@@ -443,9 +477,11 @@ def tool_versions():
     }
 
 
-def markdown(table, reads, repeats, extras):
+def markdown(table, reads, repeats, extras, label):
     """The summary as a markdown table with the conditions it was measured under."""
     formats = {
+        "distinct_share": "{:.0%}",
+        "distinct_share_first": "{:.0%}",
         "wall_s": "{:.2f}",
         "cpu_s": "{:.2f}",
         "reads_per_s": "{:,.0f}",
@@ -458,7 +494,17 @@ def markdown(table, reads, repeats, extras):
         "precision": "{:.3f}",
         "pearson_log2cpm": "{:.3f}",
     }
-    header = ["step", "wall s", "CPU s", "reads/s", "peak RSS MB", "× decompression", "× decompression (CPU)"]
+    header = [
+        "step",
+        "distinct",
+        f"distinct (first {DISTINCT_FIRST_READS:,})",
+        "wall s",
+        "CPU s",
+        "reads/s",
+        "peak RSS MB",
+        "× decompression",
+        "× decompression (CPU)",
+    ]
     header += ["× nf-core", "load", "recall", "precision", "Pearson log2 CPM"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in table.itertuples(index=False):
@@ -470,7 +516,7 @@ def markdown(table, reads, repeats, extras):
     versions = ", ".join(f"{tool} {version}" for tool, version in tool_versions().items())
     cpu = platform.processor() or platform.machine()
     context = [
-        f"{reads:,} simulated 75-nt TruSeq reads; median of {repeats} repeats; "
+        f"{reads:,} {label} reads; median of {repeats} repeats; "
         f"{os.cpu_count()} CPUs ({cpu}); {datetime.datetime.now():%Y-%m-%d %H:%M}.",
         f"Unique inserts after collapsing: {extras['unique_sequences']:,}." if extras.get("unique_sequences") else "",
         f"Tools: {versions}.",
@@ -494,6 +540,8 @@ def scaling_table(results):
                         "cpu_us_per_read": row.cpu_s / reads * 1e6,
                         "peak_rss_mb": row.peak_rss_mb,
                         "x_decompression": row.x_decompression,
+                        "x_decompression_cpu": row.x_decompression_cpu,
+                        "distinct_share": row.distinct_share,
                         "unique_sequences": extras.get("unique_sequences"),
                     }
                 )
@@ -502,14 +550,16 @@ def scaling_table(results):
 
 def scaling_markdown(table):
     header = (
-        "| reads | step | wall s | µs/read | CPU s | CPU µs/read | peak RSS MB | × decompression | unique inserts |"
+        "| reads | distinct | step | wall s | µs/read | CPU s | CPU µs/read | peak RSS MB | × decompression "
+        "| × decompression (CPU) | unique inserts |"
     )
-    lines = [header, "|---|---|---|---|---|---|---|---|---|"]
+    lines = [header, "|---|---|---|---|---|---|---|---|---|---|---|"]
     for row in table.itertuples(index=False):
         lines.append(
-            f"| {row.reads:,} | {row.step} | {row.wall_s:.2f} | {row.us_per_read:.2f} | "
+            f"| {row.reads:,} | {row.distinct_share:.0%} | {row.step} | {row.wall_s:.2f} | {row.us_per_read:.2f} | "
             f"{row.cpu_s:.2f} | {row.cpu_us_per_read:.2f} | "
-            f"{row.peak_rss_mb:.0f} | {row.x_decompression:.1f}× | {row.unique_sequences or ''} |"
+            f"{row.peak_rss_mb:.0f} | {row.x_decompression:.1f}× | {row.x_decompression_cpu:.1f}× | "
+            f"{row.unique_sequences or ''} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -519,18 +569,26 @@ def benchmark_one_size(arguments, reads, output):
     if arguments.fastq:
         fastq, truth = Path(arguments.fastq).resolve(), Path(arguments.truth).resolve()
     else:
-        fastq, truth = simulated_reads(reads, arguments.seed, output / "reads")
+        fastq, truth = simulated_reads(reads, arguments.seed, output / "reads", arguments.kit, arguments.diversity)
     work = output / f"work_{reads}"
     measurements, scores, extras = run_benchmark(
-        fastq, truth, reads, work, Path(arguments.repo).resolve(), arguments.repeats, arguments.threads
+        fastq, truth, reads, work, Path(arguments.repo).resolve(), arguments.repeats, arguments.threads, arguments.kit
     )
-    table = summary_table(measurements, scores, reads)
-    table.to_csv(output / f"benchmark_{reads}.tsv", sep="\t", index=False, float_format="%.4g")
-    repeats_path = output / f"benchmark_{reads}.repeats.tsv"
+    table = summary_table(measurements, scores, reads, distinct_share(fastq))
+    name = f"benchmark_{arguments.kit}_{arguments.diversity}_{reads}"
+    table.to_csv(output / f"{name}.tsv", sep="\t", index=False, float_format="%.4g")
+    repeats_path = output / f"{name}.repeats.tsv"
     raw_table(measurements).to_csv(repeats_path, sep="\t", index=False, float_format="%.4g")
-    (output / f"benchmark_{reads}.md").write_text(markdown(table, reads, arguments.repeats, extras))
-    print((output / f"benchmark_{reads}.md").read_text())
+    (output / f"{name}.md").write_text(markdown(table, reads, arguments.repeats, extras, label(arguments)))
+    print((output / f"{name}.md").read_text())
     return table, extras
+
+
+def label(arguments):
+    """What the reads are, for the table's caption."""
+    if arguments.fastq:
+        return f"{arguments.kit} reads of {Path(arguments.fastq).name}"
+    return f"simulated 75-nt {arguments.kit} ({arguments.diversity} diversity)"
 
 
 def count_reads(fastq):
@@ -542,7 +600,14 @@ def count_reads(fastq):
 def parse_arguments(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reads", type=int, default=2_000_000, help="reads to simulate (default: %(default)s)")
-    parser.add_argument("--fastq", help="benchmark this FASTQ.gz of TruSeq reads instead of simulating one")
+    parser.add_argument("--kit", choices=KITS, default="truseq", help="library kit (default: %(default)s)")
+    parser.add_argument(
+        "--diversity",
+        choices=("low", "high"),
+        default="low",
+        help="simulated library (exomir.devtools.reads --diversity; default: %(default)s)",
+    )
+    parser.add_argument("--fastq", help="benchmark this FASTQ.gz of --kit reads instead of simulating one")
     parser.add_argument("--truth", help="the simulator's truth TSV of --fastq (required with --fastq)")
     parser.add_argument(
         "--repeats", type=int, default=3, help="measurements per step; the median is quoted (default: %(default)s)"
@@ -578,8 +643,9 @@ def main(argv=None):
         sizes = [int(size) for size in arguments.scaling.split(",")]
         results = {reads: benchmark_one_size(arguments, reads, output) for reads in sizes}
         table = scaling_table(results)
-        table.to_csv(output / "scaling.tsv", sep="\t", index=False, float_format="%.4g")
-        (output / "scaling.md").write_text(scaling_markdown(table))
+        name = f"scaling_{arguments.kit}_{arguments.diversity}"
+        table.to_csv(output / f"{name}.tsv", sep="\t", index=False, float_format="%.4g")
+        (output / f"{name}.md").write_text(scaling_markdown(table))
         print(scaling_markdown(table))
     else:
         reads = count_reads(arguments.fastq) if arguments.fastq else arguments.reads

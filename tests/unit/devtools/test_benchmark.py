@@ -29,3 +29,13 @@ def test_accuracy_ignores_library_size_in_the_correlation_not_in_precision():
     truth = pd.Series({"miR-a": 100, "miR-b": 50, "miR-c": 12, "miR-d": 3})
     recall, precision, pearson = run_benchmark.accuracy(truth * 2.0, truth)
     assert (recall, precision, pearson) == pytest.approx((1.0, 0.5, 1.0))
+
+
+def test_distinct_share_counts_distinct_reads_of_the_file_and_of_its_first_reads(tmp_path, monkeypatch):
+    monkeypatch.setattr(run_benchmark, "DISTINCT_FIRST_READS", 4)
+    fastq = tmp_path / "reads.fastq"
+    reads = ["ACGT", "ACGT", "TTTT", "ACGT", "GGGG", "CCCC", "GGGG", "AAAA"]  # 5 distinct of 8; 2 of the first 4
+    fastq.write_text("".join(f"@r{n}\n{read}\n+\nIIII\n" for n, read in enumerate(reads)))
+    assert run_benchmark.distinct_share(fastq) == (5 / 8, 2 / 4)
+    fastq.write_text("@r0\nACGT\n+\nIIII\n")  # kept beside the file: not read again
+    assert run_benchmark.distinct_share(fastq) == (5 / 8, 2 / 4)
