@@ -4,6 +4,8 @@ from collections import Counter
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from exomir.devtools.runs import REPO, SHARED_DATA
 from exomir.inserts.collapse import COLLAPSED_COLUMNS, clip_and_filter
@@ -45,6 +47,46 @@ def test_copies_with_one_error_in_umi_or_insert_join_the_abundant_molecule():
 def test_same_umi_on_inserts_of_different_length_stays_apart():
     pairs = {(MIR_16, "ACGTACGTACGT"): 5, (MIR_16 + "A", "ACGTACGTACGT"): 1}
     assert molecules_per_insert(pairs) == Counter({MIR_16: 1, MIR_16 + "A": 1})
+
+
+def reference_groups(pair_reads):
+    """The directional method written out plainly: neighbours by trying every substitution."""
+    head_of = {}
+    for pair in sorted(pair_reads, key=lambda pair: (-pair_reads[pair], pair)):
+        if pair in head_of:
+            continue
+        head_of[pair] = pair
+        stack = [pair]
+        while stack:
+            insert, umi = current = stack.pop()
+            substituted = [(insert, umi[:i] + base + umi[i + 1 :]) for i in range(len(umi)) for base in "ACGTN"]
+            same_umi = [(other, umi) for other, other_umi in pair_reads if other_umi == umi]
+            for neighbour in substituted + same_umi:
+                one_apart = sum(map(str.__ne__, "".join(neighbour), "".join(current))) == 1
+                if (
+                    neighbour in pair_reads
+                    and neighbour not in head_of
+                    and len(neighbour[0]) == len(insert)
+                    and one_apart
+                    and pair_reads[current] >= 2 * pair_reads[neighbour] - 1
+                ):
+                    head_of[neighbour] = pair
+                    stack.append(neighbour)
+    return head_of
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(
+        st.tuples(st.sampled_from(["ACG", "ACT", "TCG", "ACGA", "ACGT"]), st.text("ACGTN.", min_size=3, max_size=3)),
+        st.integers(1, 8),
+        max_size=40,
+    )
+)
+def test_directional_groups_equal_the_plain_method(pair_reads):
+    assert directional_groups(pair_reads) == reference_groups(pair_reads)
+    heads = set(reference_groups(pair_reads).values())
+    assert molecules_per_insert(pair_reads) == Counter(insert for insert, _ in heads)
 
 
 def collapse_real_qiaseq(lanes):
