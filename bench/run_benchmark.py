@@ -55,6 +55,8 @@ DISTINCT_FIRST_READS = 10_000
 SAMPLE = "benchsample"
 # exomir's per-sample result: the design contract's per-sample miRNA count table.
 EXOMIR_COUNTS = f"results/quantify/{SAMPLE}.mirna.tsv"
+# The per-sample path ends with the counts and their mirGFF3 export.
+EXOMIR_TARGETS = (EXOMIR_COUNTS, f"results/quantify/{SAMPLE}.gff")
 SAMPLE_SECONDS = 0.05
 GNU_TIME = "/usr/bin/time"  # `make bench-deps` installs it
 MIN_TRUE_READS = 10  # miRNAs with fewer true reads are too noisy for the CPM correlation
@@ -269,7 +271,7 @@ def exomir_workdir(fastq, directory, checkout, kit):
 def exomir_command(directory, checkout, cores):
     return (
         f"{sys.executable} -m snakemake --snakefile {checkout / 'Snakefile'} --directory {directory} "
-        f"--configfile {directory / 'config.yaml'} --cores {cores} {EXOMIR_COUNTS}"
+        f"--configfile {directory / 'config.yaml'} --cores {cores} {' '.join(EXOMIR_TARGETS)}"
     )
 
 
@@ -314,9 +316,10 @@ def rule_benchmarks(directory, load_1min):
 
 
 def truth_counts(truth):
-    """True reads per miRNA."""
-    table = pd.read_csv(truth, sep="\t", usecols=["biotype", "name"])
-    return table.loc[table["biotype"] == "miRNA", "name"].value_counts()
+    """True molecules per miRNA: what exomir's `count` column estimates (without a UMI, every
+    read is a molecule; the nf-core chain counts reads, as it does not deduplicate)."""
+    table = pd.read_csv(truth, sep="\t", usecols=["biotype", "name", "molecule"])
+    return table[table["biotype"] == "miRNA"].groupby("name")["molecule"].nunique()
 
 
 def exomir_mirna_counts(directory):
@@ -358,8 +361,9 @@ def collapsed_unique_sequences(directory):
     return json.loads(stats.read_text()).get("unique_sequences") if stats.exists() else None
 
 
-def run_benchmark(fastq, truth, reads, work, checkout, repeats, threads, kit):
-    """Measure every step `repeats` times (interleaved, so load spikes spread over steps).
+def run_benchmark(fastq, truth, reads, work, checkout, repeats, threads, kit, nfcore=True):
+    """Measure every step `repeats` times (interleaved, so load spikes spread over steps);
+    without `nfcore`, decompression and exomir only.
 
     Returns ({step: [Measurement per repeat]}, {step: (recall, precision, pearson)}, extras).
     """
@@ -367,7 +371,9 @@ def run_benchmark(fastq, truth, reads, work, checkout, repeats, threads, kit):
     logs.mkdir(parents=True, exist_ok=True)
     nfcore_dir = work / "nfcore"
     nfcore_dir.mkdir(exist_ok=True)
-    steps = nfcore_steps(fastq, nfcore_dir, nfcore_indexes(work / "nfcore_index", threads), threads, kit)
+    steps = (
+        nfcore_steps(fastq, nfcore_dir, nfcore_indexes(work / "nfcore_index", threads), threads, kit) if nfcore else []
+    )
     exomir_dir = exomir_workdir(fastq, work / "exomir", checkout, kit)
     env = tool_environment()
     clear_sample_outputs(exomir_dir)  # a previous run may have used another FASTQ
@@ -383,7 +389,8 @@ def run_benchmark(fastq, truth, reads, work, checkout, repeats, threads, kit):
         for step, command in steps:
             chain.append(measure(command, logs / f"{log_name(step)}.log", env=env))
             measurements.setdefault(step, []).append(chain[-1])
-        measurements.setdefault("nf-core chain (total)", []).append(combined(chain))
+        if chain:
+            measurements.setdefault("nf-core chain (total)", []).append(combined(chain))
         clear_sample_outputs(exomir_dir)
         end_to_end = measure(exomir_command(exomir_dir, checkout, threads), logs / f"exomir_{repeat}.log", env=env)
         rules = rule_benchmarks(exomir_dir, end_to_end.load_1min)
@@ -399,9 +406,10 @@ def run_benchmark(fastq, truth, reads, work, checkout, repeats, threads, kit):
 
     truth_per_mirna = truth_counts(truth)
     scores = {
-        "nf-core chain (total)": accuracy(nfcore_mirna_counts(nfcore_dir), truth_per_mirna),
-        f"exomir end to end (snakemake --cores {threads})": accuracy(exomir_mirna_counts(exomir_dir), truth_per_mirna),
+        f"exomir end to end (snakemake --cores {threads})": accuracy(exomir_mirna_counts(exomir_dir), truth_per_mirna)
     }
+    if steps:
+        scores["nf-core chain (total)"] = accuracy(nfcore_mirna_counts(nfcore_dir), truth_per_mirna)
     extras = {"unique_sequences": collapsed_unique_sequences(exomir_dir)}
     return measurements, scores, extras
 
@@ -426,7 +434,7 @@ def summary_table(measurements, scores, reads, shares):
     }
     decompression = medians["decompression: pigz -dc"]["wall_s"]
     decompression_cpu = medians["decompression: pigz -dc"]["cpu_s"]
-    nfcore = medians["nf-core chain (total)"]["wall_s"]
+    nfcore = medians.get("nf-core chain (total)", {"wall_s": np.nan})["wall_s"]
     rows = []
     for step, median in medians.items():
         recall, precision, pearson = scores.get(step, (np.nan, np.nan, np.nan))
@@ -572,10 +580,18 @@ def benchmark_one_size(arguments, reads, output):
         fastq, truth = simulated_reads(reads, arguments.seed, output / "reads", arguments.kit, arguments.diversity)
     work = output / f"work_{reads}"
     measurements, scores, extras = run_benchmark(
-        fastq, truth, reads, work, Path(arguments.repo).resolve(), arguments.repeats, arguments.threads, arguments.kit
+        fastq,
+        truth,
+        reads,
+        work,
+        Path(arguments.repo).resolve(),
+        arguments.repeats,
+        arguments.threads,
+        arguments.kit,
+        nfcore=not arguments.skip_nfcore,
     )
     table = summary_table(measurements, scores, reads, distinct_share(fastq))
-    name = f"benchmark_{arguments.kit}_{arguments.diversity}_{reads}"
+    name = arguments.name or f"benchmark_{arguments.kit}_{arguments.diversity}_{reads}"
     table.to_csv(output / f"{name}.tsv", sep="\t", index=False, float_format="%.4g")
     repeats_path = output / f"{name}.repeats.tsv"
     raw_table(measurements).to_csv(repeats_path, sep="\t", index=False, float_format="%.4g")
@@ -627,6 +643,12 @@ def parse_arguments(argv=None):
         "to compare before and after a change (default: this repository)",
     )
     parser.add_argument("--output", default=str(REPO / "bench" / "output"), help="output folder (default: %(default)s)")
+    parser.add_argument(
+        "--skip-nfcore",
+        action="store_true",
+        help="time decompression and exomir only (for comparing exomir checkouts with --repo)",
+    )
+    parser.add_argument("--name", help="name of the output tables (default: benchmark_<kit>_<diversity>_<reads>)")
     arguments = parser.parse_args(argv)
     if bool(arguments.fastq) != bool(arguments.truth):
         parser.error("--fastq and --truth go together")
