@@ -1,6 +1,8 @@
 """Deconvolution: the tissue reference, merging of indistinguishable profiles, real blood-cell profiles, the
 recovery of held-out mixtures with bootstrap intervals and the comparison with healthy libraries."""
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -83,6 +85,11 @@ def test_smooth_muscle_tissues_are_merged_and_the_design_is_better_conditioned(d
     assert design.condition_before > 60 and design.condition_after < 30
     unmerged = design_matrix(groups, load_reference(REFERENCE, TISSUES), MARKERS, blood_profiles(*atlas), 1.0)
     assert len(unmerged.merged) == 17 + 2 and unmerged.condition_after == pytest.approx(design.condition_before)
+    # the white-cell columns are the aliquot-weighted means of their atlas profiles, which the bootstrap draws from
+    for column, (shares, weights) in design.alternatives.items():
+        assert np.allclose(shares.to_numpy() @ weights, design.matrix[column].to_numpy())
+    assert sorted(design.alternatives) == ["lymphoid_dlbc", "myeloid_laml"]
+    assert [len(weights) for _, weights in design.alternatives.values()] == [4, 2]
 
 
 def test_blood_cells_are_profiles_except_red_cells(design, groups):
@@ -130,11 +137,19 @@ def test_held_out_mixture_is_recovered_with_intervals(design):
     by_component = intervals.set_index("component")
     assert (by_component["low"] <= by_component["share"] + 1e-12).all()
     assert (by_component["share"] <= by_component["high"] + 1e-12).all()
-    assert 0 < by_component.loc["lymphoid_dlbc", "high"] - by_component.loc["lymphoid_dlbc", "low"] < 0.02
+    # white cells: the interval holds the choice among the type's atlas profiles, and here the truth
+    for component, truth in (("myeloid_laml", 0.5), ("lymphoid_dlbc", 0.2)):
+        assert by_component.loc[component, "low"] <= truth <= by_component.loc[component, "high"], component
+    # with the mean profiles only, the same reads give an interval of counting noise that misses the truth
+    _, counting = deconvolve(counts, replace(design, alternatives={}), bootstraps=50, seed=1)
+    counting = counting.set_index("component")
+    width = counting.loc["lymphoid_dlbc", "high"] - counting.loc["lymphoid_dlbc", "low"]
+    assert 0 < width < 0.02 and not counting.loc["lymphoid_dlbc", "low"] <= 0.2 <= counting.loc["lymphoid_dlbc", "high"]
 
 
-def test_bootstrap_is_seeded_and_narrows_with_depth(design):
+def test_bootstrap_is_seeded_and_its_counting_noise_narrows_with_depth(design):
     counts = held_out_mixture(design, np.random.default_rng(0), depth=20_000).loc["mix"]
+    design = replace(design, alternatives={})  # counting noise alone
     first = bootstrap_shares(design, counts, 40, np.random.default_rng(3))
     again = bootstrap_shares(design, counts, 40, np.random.default_rng(3))
     pd.testing.assert_frame_equal(first, again)

@@ -20,14 +20,16 @@ healthy libraries of the same biofluid beside them.
 * Everything is in read shares over the design's features: a component's value is the share of those reads it
   explains, `unexplained` the rest. Rows are weighted by 1/sqrt(fitted share + 1e-4), the Poisson variance,
   refitted (REWEIGHTINGS), so that the few most abundant (red-cell) miRNAs do not decide the fit alone.
-* Intervals: the fit repeated on `bootstraps` multinomial resamples of each sample's reads (seeded), 2.5-97.5 %.
-  They hold the counting noise only, not the error of the profiles themselves (see docs/methods.md for the
-  coverage measured on held-out mixtures).
+* Intervals: the fit repeated on `bootstraps` multinomial resamples of each sample's reads (seeded), 2.5-97.5 %;
+  in each resample the white-cell columns are one of their type's atlas profiles (subtype clusters), drawn by
+  aliquots, so their intervals hold profile uncertainty as well as counting noise. Tissues have one profile
+  each and their intervals counting noise only (see docs/methods.md for the coverage on held-out mixtures).
 """
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from typing import Self
 
 import numpy as np
 import pandas as pd
@@ -85,18 +87,18 @@ def load_reference(path: str | os.PathLike, tissues: list[str]) -> pd.DataFrame:
     return matrix
 
 
-def blood_profiles(profiles: pd.DataFrame, info: pd.DataFrame) -> pd.DataFrame:
-    """groups × {myeloid_laml, lymphoid_dlbc}: the read-share mean of each type's tumour profiles of the atlas,
-    weighted by their aliquots; raises when the atlas lacks a type."""
-    columns = {}
+def blood_profiles(profiles: pd.DataFrame, info: pd.DataFrame) -> dict[str, tuple[pd.DataFrame, np.ndarray]]:
+    """{myeloid_laml, lymphoid_dlbc: (groups × read shares of each of the type's tumour profiles in the atlas,
+    their weights: aliquot shares)}; raises when the atlas lacks a type. The design uses the weighted mean; the
+    bootstrap draws one profile per resample with these weights (profile uncertainty)."""
+    blood = {}
     for name, cancer_type in BLOOD_PROFILES.values():
         rows = info[(info["cancer_type"] == cancer_type) & (info["kind"] == "tumour")]
         if rows.empty:
             raise ValueError(f"tumour atlas: no {cancer_type} profile for the {name} component")
         shares = profiles[list(rows["profile"])]
-        shares = shares / shares.sum()
-        columns[name] = shares @ (rows["n_aliquots"].to_numpy(dtype=float) / rows["n_aliquots"].sum())
-    return pd.DataFrame(columns)
+        blood[name] = (shares / shares.sum(), rows["n_aliquots"].to_numpy(dtype=float) / rows["n_aliquots"].sum())
+    return blood
 
 
 def overlap(shares: pd.DataFrame) -> pd.DataFrame:
@@ -143,24 +145,36 @@ class Design:
     merged: dict[str, list[str]]
     condition_before: float
     condition_after: float
+    # {column: (features × alternative read-share profiles, their weights)}: drawn from in each bootstrap resample.
+    alternatives: Mapping[str, tuple[pd.DataFrame, np.ndarray]] = field(default_factory=dict)
+
+    def drawn(self, rng: np.random.Generator) -> Self:
+        """The design with each column of `alternatives` replaced by one of its profiles, drawn by weight."""
+        if not self.alternatives:
+            return self
+        matrix = self.matrix.copy()
+        for column, (shares, weights) in self.alternatives.items():
+            matrix[column] = shares.iloc[:, rng.choice(len(weights), p=weights)].to_numpy()
+        return replace(self, matrix=matrix)
 
 
 def design_matrix(
     groups: pd.DataFrame,
     tissues: pd.DataFrame,
     markers: pd.DataFrame,
-    blood: pd.DataFrame | None,
+    blood: Mapping[str, tuple[pd.DataFrame, np.ndarray]] | None,
     min_overlap: float,
 ) -> Design:
     """The design on precursor groups.
 
-    `tissues`: miRNA × tissue reference (mature or precursor names); `blood`: groups × blood profiles
-    (blood_profiles) or None; marker sets without a profile get a unit column per marker group."""
+    `tissues`: miRNA × tissue reference (mature or precursor names); `blood`: blood_profiles or None; marker
+    sets without a profile get a unit column per marker group. A blood profile left unmerged keeps its
+    alternatives for the bootstrap; tissues have none (one profile each)."""
     profiles = []
     if not tissues.empty:
         profiles.append(sum_by_group(tissues, feature_groups(tissues.index, groups)))
     if blood is not None:
-        profiles.append(blood)
+        profiles.append(pd.DataFrame({name: shares @ weights for name, (shares, weights) in blood.items()}))
     unit_groups: dict[str, str] = {}
     for component in BLOOD_COMPONENTS:
         if blood is not None and component.name in BLOOD_PROFILES:
@@ -184,7 +198,12 @@ def design_matrix(
         unit.loc[group, group] = 1.0
     matrix = pd.concat([*columns, unit], axis=1)
     components = list(merged) + list(unit_groups.values())
-    return Design(matrix, components, merged, before, after)
+    alternatives = {}
+    for name, (shares, weights) in (blood or {}).items():
+        if name in merged:
+            on_features = shares.reindex(features).fillna(0)
+            alternatives[name] = (on_features / on_features.sum(), weights)
+    return Design(matrix, components, merged, before, after, alternatives)
 
 
 def fit_shares(design: Design, on_features: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -226,13 +245,17 @@ def deconvolve_sample(design: Design, counts: pd.Series) -> pd.Series:
 
 def bootstrap_shares(design: Design, counts: pd.Series, bootstraps: int, rng: np.random.Generator) -> pd.DataFrame:
     """bootstraps × components: the shares refitted on multinomial resamples of the sample's reads on the
-    design features (as many reads as it has there)."""
+    design features (as many reads as it has there), each on a design with its alternatives drawn."""
     on_features = counts.reindex(design.matrix.index).fillna(0).to_numpy(dtype=float)
     depth = int(round(on_features.sum()))
     if depth == 0:
         return pd.DataFrame(np.nan, index=range(bootstraps), columns=list(dict.fromkeys(design.components)))
     draws = rng.multinomial(depth, on_features / on_features.sum(), size=bootstraps)
-    return pd.DataFrame([component_shares(design, fit_shares(design, draw)[0]) for draw in draws])
+    shares = []
+    for draw in draws:
+        drawn = design.drawn(rng)
+        shares.append(component_shares(drawn, fit_shares(drawn, draw)[0]))
+    return pd.DataFrame(shares)
 
 
 def group_table(counts: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
