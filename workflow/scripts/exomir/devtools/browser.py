@@ -21,6 +21,8 @@ from PIL import Image
 WIDTH = 1400
 # Tall enough for the whole report; the blank rows below the page are cut off the screenshot.
 HEIGHT = 16000
+# Width of MultiQC's toolbox at the right edge.
+TOOLBOX = 80
 # Rendering of MultiQC's plots and tables: virtual time lets every timer of the page run.
 BUDGET_MS = 15000
 # Console messages Chromium logs with --enable-logging=stderr:
@@ -82,8 +84,9 @@ def screenshot(html: str | os.PathLike, path: str | os.PathLike) -> list[str]:
     result = _run([f"--screenshot={Path(path).resolve()}", Path(html).resolve().as_uri()])
     with Image.open(path) as image:
         pixels = np.asarray(image.convert("RGB"))
-    # Rows right of the navigation bar that differ from the page's background (its bottom-right pixel).
-    content = (pixels[:, WIDTH // 4 :] != pixels[-1, -1]).any(axis=(1, 2))
+    # Rows between the navigation bar and the toolbox (whose buttons stay at the window's bottom) that
+    # differ from the page's background, as at the bottom row's centre.
+    content = (pixels[:, WIDTH // 4 : WIDTH - TOOLBOX] != pixels[-1, WIDTH // 2]).any(axis=(1, 2))
     bottom = min(len(content), int(np.flatnonzero(content).max(initial=0)) + 40)
     Image.fromarray(pixels[:bottom]).save(path)
     return console_errors(result.stderr)

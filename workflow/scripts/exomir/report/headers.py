@@ -58,10 +58,12 @@ COLUMN_HEADERS = {
     "verdict": text("QC verdict", "pass / warn / fail; the reasons are in the sample QC table"),
     "biofluid": text("Biofluid", "Biofluid of the sample sheet"),
     "reasons": text("QC reasons", "Every check a warn or fail verdict comes from, with its figure and cut-off"),
-    "hemolysis_class": text("Hemolysis", "Hemolysis class from the miR-451a / miR-23a-3p ratio"),
-    "hematuria_class": text("Hematuria", "Blood-in-urine class from the red-cell marker miRNAs"),
+    "hemolysis_class": text(
+        "Hemolysis", "Plasma and serum: clean / moderate / hemolysed, against healthy libraries of the protocol"
+    ),
+    "hematuria_class": text("Hematuria", "Urine: blood class from the red-cell miRNA share (reported only)"),
     "blood_class": text("Blood", "Blood-contamination class from the red-cell marker miRNAs"),
-    "hemolysis_ratio": number("Hemolysis ratio", "log2 of miR-451a / miR-23a-3p CPM (qPCR cut-offs 5 and 7)"),
+    "hemolysis_ratio": number("Hemolysis ratio", "log2 of miR-451a / miR-23a-3p CPM"),
     "rbc_index": percent("Red-cell index", "Per cent of miRNA reads on red-cell marker miRNAs"),
     "myeloid_platelet_index": percent(
         "Myeloid/platelet index", "Per cent of miRNA reads on myeloid and platelet marker miRNAs"

@@ -26,11 +26,7 @@ PACKAGES = {
     "report": ["multiqc", "matplotlib"],
 }
 # Command-line tools: (name, version command).
-TOOLS = {
-    "bowtie": ["bowtie", "--version"],
-    "bowtie-build": ["bowtie-build", "--version"],
-    "pigz": ["pigz", "--version"],
-}
+TOOLS = {"bowtie": ["bowtie", "--version"], "bowtie-build": ["bowtie-build", "--version"]}
 VERSION_PATTERN = re.compile(r"\b(\d+\.\d+(?:\.\d+)?)\b")
 
 CITATIONS = {
@@ -41,7 +37,7 @@ CITATIONS = {
     "mirbase": "Kozomara et al., Nucleic Acids Res 2019;47:D155-D162",
     "mirtop": "Desvignes et al., Bioinformatics 2020;36:698-703 (mirGFF3)",
     "tmm": "Robinson & Oshlack, Genome Biol 2010;11:R25",
-    "hemolysis": "Blondal et al., Methods 2013;59:S1-S6; cut-offs of Shah et al., PLoS One 2016;11:e0153200",
+    "hemolysis": "Blondal et al., Methods 2013;59:S1-S6",
     "outliers": "Iglewicz & Hoaglin, How to Detect and Handle Outliers, ASQC 1993",
     "exrna": "ERCC exRNA Atlas criteria as coded in exceRpt",
     "tissues": "miRTS from miRNATissueAtlas2, Keller et al., Nucleic Acids Res 2022",
@@ -117,10 +113,13 @@ def methods_text(
         "assigned by an annotation cascade (spike-ins, artefacts, tRNA, rRNA, Y RNA, other ncRNA). isomiRs were "
         f"written as mirGFF3 and checked with mirtop{version('mirtop')} ({CITATIONS['mirtop']}). Counts were "
         f"normalised to counts per million and TMM ({CITATIONS['tmm']}).",
-        f"Sample QC: the hemolysis ratio log2 miR-451a / miR-23a-3p ({CITATIONS['hemolysis']}; moderate above "
-        f"{qc['hemolysis']['moderate']}, hemolysed above {qc['hemolysis']['high']}), red-cell, myeloid/platelet and "
-        f"lymphoid marker indices, cohort outliers by modified z-score above {qc['outliers']['modified_z']} "
-        f"({CITATIONS['outliers']}), and at least {qc['transcriptome_reads']['warn_below']:,} transcriptome reads "
+        f"Sample QC: hemolysis of plasma and serum as modified z-scores of the log2 miR-451a / miR-23a-3p ratio "
+        f"({CITATIONS['hemolysis']}) and of the red-cell miRNA share against healthy libraries of the sample's "
+        f"protocol (moderate above {qc['hemolysis']['moderate']}, hemolysed above {qc['hemolysis']['high']}; "
+        f"{CITATIONS['outliers']}); hematuria of urine from the red-cell miRNA share (possible above "
+        f"{qc['hematuria']['possible']} %, hematuria above {qc['hematuria']['high']} %); red-cell, myeloid/platelet "
+        f"and lymphoid marker indices with cohort outliers by modified z-score above {qc['outliers']['modified_z']}; "
+        f"and at least {qc['transcriptome_reads']['warn_below']:,} transcriptome reads "
         f"({CITATIONS['exrna']}). Tissue and blood-cell shares by non-negative least squares ({CITATIONS['tissues']});"
         f" literature signatures by single-sample rank scores ({CITATIONS['singscore']}) and z-scores. Tumour-origin "
         "evidence (research use only) is a likelihood ratio against a healthy baseline of the sample's protocol "

@@ -457,11 +457,12 @@ def sections(
         "sample_qc": section(
             "exomir_sample_qc",
             "exomir: sample QC",
-            "Verdict per sample (pass / warn / fail) and its reasons. Hemolysis: log2 ratio of miR-451a to "
-            "miR-23a-3p CPM (Blondal 2013; Shah 2016 qPCR cut-offs 5 and 7, indicative for sequencing). Indices: "
-            "percent of miRNA reads on red-cell, myeloid/platelet and lymphoid marker miRNAs (Pritchard 2012; "
-            "Krammer 2022). ERCC exRNA criteria: >= 100,000 transcriptome reads, transcriptome/genome > 0.5. A "
-            "failed sample gets no tumour-origin call.",
+            "Verdict per sample (pass / warn / fail) and its reasons (last column). Hemolysis (plasma, serum): the "
+            "miR-451a / miR-23a-3p ratio (Blondal 2013) and the red-cell miRNA share, judged against healthy "
+            "libraries of the sample's protocol; hematuria (urine): the red-cell miRNA share. Indices: per cent of "
+            "miRNA reads on red-cell, myeloid/platelet and lymphoid marker miRNAs (Pritchard 2012; Krammer 2022). "
+            "ERCC exRNA criteria: >= 100,000 transcriptome reads, transcriptome/genome > 0.5. A failed sample gets "
+            "no tumour-origin call. docs/qc.md gives every check with its source; docs/output.md what to do.",
         ),
         "tumour_origin": section(
             "exomir_tumour_origin",
