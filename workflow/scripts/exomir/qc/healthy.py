@@ -14,17 +14,24 @@ from exomir.references.bundle import healthy_baselines
 SOURCE = "exRNAQC017"
 
 
+def library_counts(
+    counts_path: str | os.PathLike, annotation_path: str | os.PathLike, mature_path: str | os.PathLike
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(counts, libraries × mature names; the libraries with their protocol) of the healthy baseline
+    counts (MIMAT accessions, named through the mature FASTA)."""
+    tables, _, libraries = healthy_baselines(counts_path, annotation_path)
+    return tables["all"].rename(index=accession_names(mature_path)).T, libraries.set_index("library")
+
+
 def library_metrics(
     counts_path: str | os.PathLike,
     annotation_path: str | os.PathLike,
     mature_path: str | os.PathLike,
     markers: pd.DataFrame,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(marker metrics per library, the libraries with their protocol) of the healthy baseline counts
-    (MIMAT accessions, named through the mature FASTA)."""
-    tables, _, libraries = healthy_baselines(counts_path, annotation_path)
-    counts = tables["all"].rename(index=accession_names(mature_path)).T
-    return marker_metrics(counts, markers), libraries.set_index("library")
+    """(marker metrics per library, the libraries with their protocol) of the healthy baseline counts."""
+    counts, libraries = library_counts(counts_path, annotation_path, mature_path)
+    return marker_metrics(counts, markers), libraries
 
 
 def blood_reference(
