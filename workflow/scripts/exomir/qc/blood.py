@@ -99,7 +99,8 @@ def reference_row(reference: pd.DataFrame, sample: Mapping[str, Any]) -> pd.Seri
     where the sheet gives them and the reference has them); None when its biofluid has none."""
     matches = reference["biofluid"] == str(sample.get("biofluid", ""))
     for column in ("tube", "rna_isolation"):
-        given = str(sample.get(column, "") or "").lower()
+        value = sample.get(column)
+        given = "" if value is None or pd.isna(value) else str(value).lower()
         matches &= (reference[column] == "") | (reference[column].str.lower() == given)
     candidates = reference[matches]
     if candidates.empty:
