@@ -11,6 +11,7 @@ baseline, and a cohort's own healthy samples are scored out of fold."""
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from exomir.devtools.origin_validation import (
     HEALTHY,
@@ -25,7 +26,8 @@ from exomir.devtools.origin_validation import (
     split_by_donor,
 )
 from exomir.devtools.runs import REPO
-from exomir.qc.sample_qc import marker_metrics
+from exomir.qc.blood import hemolysis_judgement, load_reference, reference_row
+from exomir.qc.sample_qc import judged_indices, marker_metrics
 from exomir.scores.tumour_origin import (
     BELOW_THRESHOLD,
     OUT_OF_DISTRIBUTION,
@@ -147,8 +149,23 @@ def test_red_cell_signal_raises_hemolysis_but_keeps_the_calls(exrnaqc_run, refer
     clean = list(ratios.nsmallest(6).index)
     hemolysed = mature[clean].copy()
     hemolysed.loc[RED_CELL_MIRNAS] *= 30  # red-cell miRNAs 20-30x higher in hemolysed plasma (Pritchard 2012)
-    assert (marker_metrics(hemolysed.T, markers)["hemolysis_ratio"] > 7).all()
-    assert (ratios[clean] < 7).all()
+    # the sample QC's call, against the healthy libraries of each library's protocol
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    qc = config["qc"]
+    reference = load_reference(REPO / qc["blood_reference"])
+    protocols = pd.read_csv(REPO / config["score"]["healthy_baseline_libraries"], sep="\t", index_col="library")
+
+    def hemolysis_calls(counts):
+        indices = judged_indices(marker_metrics(counts.T, markers))
+        return [
+            hemolysis_judgement(
+                indices.loc[library], reference_row(reference, protocols.loc[library]), qc["hemolysis"]
+            )[0]
+            for library in counts.columns
+        ]
+
+    assert hemolysis_calls(hemolysed) == ["hemolysed"] * 6
+    assert "hemolysed" not in hemolysis_calls(mature[clean])
 
     scorer = references.scorer(baseline, params)
     red_cell_groups = list(references.group_counts(mature.loc[RED_CELL_MIRNAS]).index)
