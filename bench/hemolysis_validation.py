@@ -35,7 +35,8 @@ from exomir.qc.sample_qc import judged_indices, marker_metrics
 DATA = SHARED_DATA / "expected" / "exRNAQC017"
 # The cut-offs the QC used before: Shah 2016's qPCR ΔCq for miR-451a/miR-23a-3p.
 SHAH_MODERATE, SHAH_HIGH = 5.0, 7.0
-# Measured hemolysis cut-offs (absorbance at 414 nm): Shah 2016, Kirschner 2011.
+# Measured hemolysis cut-offs on the A414 (absorbance at 414 nm) scale: Shah 2016, Kirschner 2011. The
+# annotation does not name Hemolysis_PFP's unit; its values (0.025-0.148) are in the range of A414.
 MEASURED_CUTOFFS = {"PFP >= 0.072 (Shah 2016)": 0.072, "PFP > 0.2 (Kirschner 2011)": 0.2}
 CLASSES = ["clean", "moderate", "hemolysed"]
 
