@@ -151,7 +151,7 @@ REPORT_TABLES = {
     "correlation": "sample_correlation",
 }
 READ_REPORT_TABLES = ("funnel", "lengths", "kits", "biotypes", "trna")
-JSON_REPORT_TABLES = ("pca",)  # plots a TSV cannot describe
+JSON_REPORT_TABLES = ("lengths", "pca")  # plots a TSV cannot describe
 
 
 def report_table_files():

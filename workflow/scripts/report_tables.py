@@ -39,8 +39,7 @@ def main(snakemake):
         features = pd.read_csv(inputs.features, sep="\t", index_col=[0, 1, 2], keep_default_na=False)
         built |= {
             "funnel": tables.read_funnel(samples, insert_stats, quantify_stats),
-            # A line graph takes its x values from a header row whose first cell is empty.
-            "lengths": tables.insert_length_shares(samples, insert_stats).rename_axis(None),
+            "lengths": tables.line_plot(tables.insert_length_shares(samples, insert_stats)),
             "kits": kit_table(samples, inputs.kits, inputs.inserts),
             "biotypes": tables.biotype_reads(pd.read_csv(inputs.biotypes, sep="\t", index_col="biotype")),
             "trna": tables.trna_fragments(features, samples),

@@ -10,6 +10,7 @@ from exomir.report.mirtop_stats import block_metrics
 from exomir.report.tables import (
     general_statistics,
     insert_length_shares,
+    line_plot,
     pca_plot,
     read_funnel,
     sample_correlation,
@@ -139,3 +140,10 @@ def test_pca_separates_the_odd_sample_and_colours_by_the_sheet():
     assert "%" not in plot["pconfig"]["xlab"] and float(plot["pconfig"]["xlab"].split()[1]) > 90
     correlation = sample_correlation(cpm)
     assert correlation.loc["a", "b"] > 0.9 > correlation.loc["a", "c"] and correlation.loc["c", "c"] == 1.0
+
+
+def test_line_plot_points_keep_numeric_order():
+    shares = insert_length_shares(["s"], [collapse_stats()])
+    points = line_plot(shares)["data"]["s"]
+    assert [x for x, _ in points] == list(range(23))  # 2 before 10, as MultiQC's TSV reading would not
+    assert points[0] == [0, 25.0] and json.dumps(points)

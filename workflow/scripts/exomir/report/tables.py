@@ -92,6 +92,12 @@ def insert_length_shares(samples: Iterable[str], collapse_stats: Iterable[Mappin
     return (100 * table / totals.where(totals > 0)).fillna(0.0).round(3).T
 
 
+def line_plot(table: pd.DataFrame) -> dict[str, Any]:
+    """A samples × x table as MultiQC line-graph data, each sample's points as [x, y] pairs: MultiQC 1.35
+    plots a TSV's x values in the order of their text ("10" before "2"), which draws false ramps."""
+    return {"data": {sample: [[int(x), float(y)] for x, y in row.items()] for sample, row in table.iterrows()}}
+
+
 def log_cpm(cpm: pd.DataFrame) -> pd.DataFrame:
     """log2(CPM + 1) of the miRNAs detected in any sample (miRNAs × samples)."""
     return np.log2(cpm.loc[cpm.sum(axis=1) > 0] + 1)
