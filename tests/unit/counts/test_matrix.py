@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 
 from exomir.common.normalise import normalisations
-from exomir.counts.matrix import count_matrix, read_obs, to_anndata
+from exomir.counts.matrix import count_matrix, in_universe, read_obs, to_anndata
 
 
 def test_count_matrix_fills_absent_mirnas_with_zero():
@@ -16,6 +16,20 @@ def test_count_matrix_fills_absent_mirnas_with_zero():
     matrix, accessions = count_matrix(per_sample)
     assert matrix.loc["a"].tolist() == [3.0, 0.0, 0.0]
     assert accessions.tolist() == ["M1", "M2"]
+
+
+def test_two_cohorts_on_one_reference_share_their_mirna_rows():
+    positions = pd.DataFrame(
+        {"hairpin": ["h1", "h2", "h3", "h3"], "mirna": ["c", "a", "b", "b"], "accession": ["M3", "M1", "M2", "M2"]}
+    )
+    first = {"s1": pd.DataFrame({"mirna": ["a"], "accession": ["M1"], "count": [3.0]})}
+    second = {"s2": pd.DataFrame({"mirna": ["b", "c"], "accession": ["M2", "M3"], "count": [1.0, 2.0]})}
+    (matrix_1, accessions_1), (matrix_2, accessions_2) = (
+        in_universe(*count_matrix(cohort), positions) for cohort in (first, second)
+    )
+    assert matrix_1.index.tolist() == matrix_2.index.tolist() == ["a", "b", "c"]
+    assert matrix_1["s1"].tolist() == [3.0, 0.0, 0.0] and matrix_2["s2"].tolist() == [0.0, 1.0, 2.0]
+    assert accessions_1.tolist() == accessions_2.tolist() == ["M1", "M2", "M3"]
 
 
 def test_anndata_has_every_layer_samples_by_mirnas():

@@ -1,10 +1,12 @@
 """Join per-sample counts into cohort matrices and the count AnnData.
 
 Matrices (miRNA, isomiR, biotype feature × sample) are sums of the per-sample tables of
-exomir.quantify; absent is 0. Each normalisation of the miRNA counts (exomir.common.normalise)
-is a TSV and a layer of the AnnData. The AnnData's obs are typed for scanpy (text as categories),
-with each sample's processed kit, read funnel and library size; its var has each miRNA's accession,
-mature sequence and hairpins.
+exomir.quantify; absent is 0. The miRNA rows are every mature miRNA of the reference
+(in_universe), so cohorts run separately on one reference share their columns. Each
+normalisation of the miRNA counts (exomir.common.normalise) is a TSV and a layer of the
+AnnData. The AnnData's obs are typed for scanpy (text as categories), with each sample's
+processed kit, read funnel and library size; its var has each miRNA's accession, mature
+sequence and hairpins.
 """
 
 from collections.abc import Mapping, Sequence
@@ -49,6 +51,16 @@ def count_matrix(
     accessions = pd.concat(table.set_index("mirna")["accession"] for table in per_sample.values())
     accessions = accessions[~accessions.index.duplicated()].reindex(matrix.index)
     return matrix, accessions
+
+
+def in_universe(matrix: pd.DataFrame, accessions: pd.Series, positions: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """The miRNA matrix and accessions over every mature miRNA of the reference (`positions`), sorted:
+    a miRNA no sample has is a row of zeros, so cohorts run on the same reference share their rows."""
+    universe = positions.drop_duplicates("mirna").set_index("mirna")["accession"]
+    names = universe.index.union(matrix.index)
+    matrix = matrix.reindex(names, fill_value=0.0)
+    matrix.index.name = "mirna"
+    return matrix, accessions.combine_first(universe).reindex(names)
 
 
 def read_obs(
@@ -132,7 +144,7 @@ def cohort_matrices(
     stats, the kit each sample was processed as and the reference's mature positions, all keyed by
     sample in sheet order. Tables: counts, cpm, tmm_cpm, spike_in, factors, isomirs, features, biotypes."""
     samples = list(mirnas)
-    matrix, accessions = count_matrix(mirnas)
+    matrix, accessions = in_universe(*count_matrix(mirnas), positions)
     canonical, _ = count_matrix(mirnas, value="canonical")
     isomir, _ = count_matrix(mirnas, value="isomir")
     spike_in_molecules = pd.Series({sample: stats[sample]["biotype_molecules"]["spike_in"] for sample in samples})
