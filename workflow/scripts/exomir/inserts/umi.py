@@ -26,7 +26,7 @@ from operator import ne
 import numpy as np
 
 BASES = "ACGTN"
-UMI_CODES = np.full(256, -1, dtype=np.int64)  # A/C/G/T/N as 0-4, any other symbol -1
+UMI_CODES = np.full(256, -1, dtype=np.int8)  # A/C/G/T/N as 0-4, any other symbol -1 (int8: 12 B per UMI)
 UMI_CODES[np.frombuffer(BASES.encode(), dtype=np.uint8)] = np.arange(len(BASES))
 
 
