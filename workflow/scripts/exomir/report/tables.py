@@ -485,9 +485,12 @@ def sections(
             "exomir_deconvolution",
             "exomir: tissue and blood-cell deconvolution",
             "Share of reads on reference miRNAs explained by each tissue of the miRTS signature matrix "
-            "(miRNATissueAtlas2, plasma-detectable tissues) and by blood-cell marker miRNAs, by non-negative "
-            "least squares; the goodness of fit is in results/scores/deconvolution.tsv. Colours as in "
-            "results/scores/figures/deconvolution.png.",
+            "(miRNATissueAtlas2, plasma-detectable tissues; tissues whose profiles cannot be told apart merged, "
+            "e.g. artery+bladder+bowel+stomach), by the TCGA LAML (myeloid) and DLBC (lymphoid) profiles, and "
+            "by the red-cell marker miRNAs (red_cell_markers: a read share, not a cell fraction), by "
+            "non-negative least squares. Bootstrap intervals and the healthy libraries' range of the same "
+            "biofluid are in results/scores/deconvolution_intervals.tsv, the goodness of fit in "
+            "results/scores/deconvolution.tsv. Colours as in results/scores/figures/deconvolution.png.",
             "bargraph",
             pconfig={
                 "id": "exomir_deconvolution_plot",
