@@ -8,6 +8,7 @@ rule report_tables:
         inserts=from_reads(per_sample("results/inserts/{sample}.stats.json")),
         kits=from_reads(per_sample("results/inserts/{sample}.kit.json")),
         quantify=from_reads(per_sample("results/quantify/{sample}.stats.json")),
+        counts="results/counts/mirna_counts.tsv",
         cpm="results/counts/mirna_cpm.tsv",
         biotypes=from_reads("results/counts/biotype_reads.tsv"),
         features=from_reads("results/counts/biotype_feature_counts.tsv"),

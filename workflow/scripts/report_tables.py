@@ -15,6 +15,7 @@ def main(snakemake):
     sys.stderr = open(snakemake.log[0], "w", buffering=1)  # tracebacks and warnings land in the log
     inputs, samples = snakemake.input, snakemake.params.samples
     cpm = pd.read_csv(inputs.cpm, sep="\t", index_col="mirna")
+    counts = pd.read_csv(inputs.counts, sep="\t", index_col="mirna")
     top = tables.top_mirnas(cpm, snakemake.params.top_number).T
     top.index.name = "sample"
     qc = read_sample_table(inputs.qc)
@@ -24,8 +25,8 @@ def main(snakemake):
         "tumour_origin": tables.tumour_origin_shown(read_sample_table(inputs.calls, index=False)),
         "deconvolution": tables.deconvolution_shares(read_sample_table(inputs.deconvolution)),
         "signature_scores": tables.signature_rank_scores(read_sample_table(inputs.scores, index=False)),
-        "pca": tables.pca_plot(cpm, pd.DataFrame(snakemake.params.sheet).set_index("sample")),
-        "correlation": tables.sample_correlation(cpm),
+        "pca": tables.pca_plot(counts, pd.DataFrame(snakemake.params.sheet).set_index("sample")),
+        "correlation": tables.sample_correlation(counts),
     }
     imported = None
     if inputs.imported:  # counts from a table: no read sections

@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -14,6 +15,7 @@ from exomir.report.tables import (
     pca_plot,
     read_funnel,
     sample_correlation,
+    sample_log_cpm,
     write_mqc_table,
 )
 from exomir.scores.scored import component_colours
@@ -140,6 +142,20 @@ def test_pca_separates_the_odd_sample_and_colours_by_the_sheet():
     assert "%" not in plot["pconfig"]["xlab"] and float(plot["pconfig"]["xlab"].split()[1]) > 90
     correlation = sample_correlation(cpm)
     assert correlation.loc["a", "b"] > 0.9 > correlation.loc["a", "c"] and correlation.loc["c", "c"] == 1.0
+
+
+def test_sample_views_leave_out_mirnas_seen_in_few_libraries():
+    shared = pd.DataFrame({sample: [5000.0, 800.0, 120.0, 40.0] for sample in "abcd"}, index=["m1", "m2", "m3", "m4"])
+    shared.loc["m3", "d"] = 60.0
+    singletons = pd.DataFrame(
+        np.diag([3.0] * 4) * np.arange(1, 5), index=[f"s{k}" for k in range(4)], columns=list("abcd")
+    )
+    counts = pd.concat([shared, singletons])
+    assert sample_log_cpm(counts).index.tolist() == ["m1", "m2", "m3", "m4"]
+    assert (sample_correlation(counts).to_numpy() > 0.9).all()
+    # Over every detected miRNA the libraries' own singletons would anti-correlate them.
+    detected = np.log2(counts.div(counts.sum()) * 1e6 + 1)
+    assert detected.corr().loc["a", "b"] < sample_correlation(counts).loc["a", "b"] - 0.05
 
 
 def test_line_plot_points_keep_numeric_order():

@@ -36,6 +36,13 @@ def log2_cpm(counts: pd.DataFrame, axis: int = 0) -> pd.DataFrame:
     return np.log2(counts_per_million(counts, axis=axis) + 1)
 
 
+def expressed(counts: pd.DataFrame, min_count: float, min_samples: int, axis: int = 0) -> pd.Series:
+    """Features with at least `min_count` counts in at least `min_samples` samples (samples are columns
+    with axis=0, rows with axis=1), as a boolean mask: edgeR's filterByExpr idea (Chen, Lun & Smyth,
+    F1000Research 2016;5:1438)."""
+    return (counts >= min_count).sum(axis=1 - axis) >= min_samples
+
+
 def tmm_factors(matrix: pd.DataFrame) -> pd.Series:
     """edgeR TMM normalisation factors per sample (columns); NaN for a sample without counts."""
     factors = pd.Series(np.nan, index=matrix.columns)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from exomir.common.normalise import expressed
 from exomir.differential.design import BATCH, CASE, CONTROL, GROUP, Design
 
 RESULT_COLUMNS = ["baseMean", "log2FoldChange", "lfcSE", "stat", "pvalue", "padj"]
@@ -31,7 +32,7 @@ def filter_counts(counts: pd.DataFrame, groups: pd.Series, min_count: float) -> 
     whole = counts.round()
     rounded = int((whole != counts).to_numpy().sum())
     smaller = int(groups.value_counts().min())
-    kept = (whole >= min_count).sum(axis=0) >= smaller
+    kept = expressed(whole, min_count, smaller, axis=1)
     return Filtered(whole.loc[:, kept].astype(np.int64), int((~kept).sum()), rounded)
 
 

@@ -8,6 +8,7 @@ its MultiQC section: id, name, description and plot type.
 """
 
 import json
+import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -17,6 +18,7 @@ import pandas as pd
 
 from exomir.common.atomic import atomic_path
 from exomir.common.biotypes import BIOTYPE_PRIORITY
+from exomir.common.normalise import expressed, log2_cpm
 from exomir.report.headers import column_headers
 from exomir.scores.scored import RESEARCH_USE_ONLY, component_colours, score_matrices, stacked_shares
 from exomir.scores.tumour_origin import NOT_CALLED
@@ -98,15 +100,25 @@ def line_plot(table: pd.DataFrame) -> dict[str, Any]:
     return {"data": {sample: [[int(x), float(y)] for x, y in row.items()] for sample, row in table.iterrows()}}
 
 
-def log_cpm(cpm: pd.DataFrame) -> pd.DataFrame:
-    """log2(CPM + 1) of the miRNAs detected in any sample (miRNAs × samples)."""
-    return np.log2(cpm.loc[cpm.sum(axis=1) > 0] + 1)
+# A miRNA enters the sample views with this many counts in at least half of the samples: edgeR's
+# filterByExpr default min.count (Chen, Lun & Smyth, F1000Research 2016;5:1438). miRNAs seen a few
+# times in one library are most of the detected ones at low depth (1,015 detected in the four 20,000-read
+# demo libraries, 73 pass) and, over every detected miRNA, that counting noise is what a correlation or a
+# PCA measures.
+VIEW_MIN_COUNT = 10
 
 
-def sample_pca(cpm: pd.DataFrame) -> tuple[pd.DataFrame, list[float]]:
-    """Samples × (PC1, PC2) of the miRNAs' centred log-CPM, and the per cent of variance each explains
-    (0 for a component a cohort of fewer than 3 samples cannot have)."""
-    values = log_cpm(cpm).T
+def sample_log_cpm(counts: pd.DataFrame) -> pd.DataFrame:
+    """log2(CPM + 1), CPM over every miRNA, of the miRNAs with VIEW_MIN_COUNT counts in at least half of
+    the samples (miRNAs × samples)."""
+    kept = expressed(counts, VIEW_MIN_COUNT, math.ceil(counts.shape[1] / 2))
+    return log2_cpm(counts).loc[kept]
+
+
+def sample_pca(counts: pd.DataFrame) -> tuple[pd.DataFrame, list[float]]:
+    """Samples × (PC1, PC2) of the miRNAs' centred log-CPM (sample_log_cpm), and the per cent of variance
+    each explains (0 for a component a cohort of fewer than 3 samples cannot have)."""
+    values = sample_log_cpm(counts).T
     centred = (values - values.mean()).to_numpy()
     left, singular, _ = np.linalg.svd(centred, full_matrices=False) if centred.size else (None, np.zeros(0), None)
     coordinates = np.zeros((len(values), 2))
@@ -118,9 +130,9 @@ def sample_pca(cpm: pd.DataFrame) -> tuple[pd.DataFrame, list[float]]:
     return pd.DataFrame(coordinates, index=values.index, columns=["PC1", "PC2"]), explained
 
 
-def sample_correlation(cpm: pd.DataFrame) -> pd.DataFrame:
-    """Samples × samples Pearson correlation of log-CPM over the detected miRNAs."""
-    correlation = log_cpm(cpm).corr(method="pearson").round(3)
+def sample_correlation(counts: pd.DataFrame) -> pd.DataFrame:
+    """Samples × samples Pearson correlation of log-CPM (sample_log_cpm)."""
+    correlation = sample_log_cpm(counts).corr(method="pearson").round(3)
     correlation.index.name = "sample"
     return correlation
 
@@ -166,10 +178,10 @@ def pca_datasets(coordinates: pd.DataFrame, sheet: pd.DataFrame) -> tuple[list[d
     return datasets, keys
 
 
-def pca_plot(cpm: pd.DataFrame, sheet: pd.DataFrame) -> dict[str, Any]:
+def pca_plot(counts: pd.DataFrame, sheet: pd.DataFrame) -> dict[str, Any]:
     """The PCA's MultiQC data and pconfig: one dataset per colouring (pca_datasets), axes titled with the
     variance they explain, and the colour key (`colour_key`, text for the section's description)."""
-    coordinates, explained = sample_pca(cpm)
+    coordinates, explained = sample_pca(counts)
     datasets, keys = pca_datasets(coordinates, sheet)
     return {
         "data": datasets,
@@ -400,16 +412,16 @@ def sections(
         "pca": section(
             "exomir_sample_pca",
             "exomir: sample PCA",
-            "Principal components of the samples' log2(CPM + 1) over every detected miRNA, centred per miRNA; "
-            "the buttons colour the samples by biofluid, batch or condition of the sample sheet. Samples that "
-            "sit apart from their group are worth a look at their QC.",
+            "Principal components of the samples' log2(CPM + 1) over the miRNAs with at least 10 counts in "
+            "half of the samples, centred per miRNA; the buttons colour the samples by biofluid, batch or "
+            "condition of the sample sheet. Samples that sit apart from their group are worth a look at their QC.",
             "scatter",
         ),
         "correlation": section(
             "exomir_sample_correlation",
             "exomir: sample correlation",
-            "Pearson correlation of the samples' log2(CPM + 1) over every detected miRNA. Libraries of one "
-            "biofluid and kit usually correlate above 0.9; a sample low against all others is an outlier.",
+            "Pearson correlation of the samples' log2(CPM + 1) over the miRNAs with at least 10 counts in "
+            "half of the samples. A sample low against all others of its biofluid and kit is an outlier.",
             "heatmap",
             pconfig={
                 "id": "exomir_sample_correlation_plot",
