@@ -116,5 +116,7 @@ def test_snakemake_report_holds_the_marked_outputs(demo_run, tmp_path):
         "signature_scores.tsv",
         "tumour_origin.tsv",
         "multiqc_report.html",
+        "signature_heatmap.png",
+        "deconvolution.png",
     ):
         assert output in html, output

@@ -114,8 +114,10 @@ rule scored_anndata:
         monitor=scored_extras("monitor"),
     output:
         h5ad="results/scores/scored.h5ad",
-        heatmap=multiext("results/scores/figures/signature_heatmap", ".png", ".svg"),
-        deconvolution=multiext("results/scores/figures/deconvolution", ".png", ".svg"),
+        heatmap=report("results/scores/figures/signature_heatmap.png", category="Figures"),
+        heatmap_svg="results/scores/figures/signature_heatmap.svg",
+        deconvolution=report("results/scores/figures/deconvolution.png", category="Figures"),
+        deconvolution_svg="results/scores/figures/deconvolution.svg",
     log:
         "logs/scores/scored_anndata.log",
     benchmark:

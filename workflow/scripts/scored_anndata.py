@@ -27,8 +27,8 @@ def main(snakemake):
     scored = scored_anndata(adata, matrices, deconvolution, qc, calls, ranking, applied, differential, monitor)
     with atomic_path(outputs.h5ad) as temporary:
         scored.write_h5ad(temporary)
-    plot_heatmap(matrices, outputs.heatmap)
-    plot_deconvolution(stacked_shares(deconvolution), outputs.deconvolution)
+    plot_heatmap(matrices, [outputs.heatmap, outputs.heatmap_svg])
+    plot_deconvolution(stacked_shares(deconvolution), [outputs.deconvolution, outputs.deconvolution_svg])
     print(f"{scored.n_obs} samples; obsm: {', '.join(scored.obsm)}", file=sys.stderr)
 
 
