@@ -78,6 +78,7 @@ def test_report_keeps_its_data_and_records_the_run(report):
     for tool in ("exomir", "snakemake", "cutadapt", "bowtie", "mirtop", "pandas"):
         assert software.get(tool), tool
     assert "exomir_methods" in page.dom and "Langmead et al." in page.dom
+    assert "Bowtie 1: alignment of unique inserts" in page.dom  # bowtie counts inserts, not reads
     assert "five_prime_tolerance" in page.dom  # the config as run
 
 
