@@ -25,20 +25,26 @@ def benchmark_glob(pattern):
     return re.sub(r"\{[^}]*\}", "*", pattern)
 
 
-def peak_memory_table(run):
-    rows = []
+def measured_rules(run):
+    """{rule: (its directives, one benchmark row per job)} for the rules with benchmark files in `run`."""
+    found = {}
     for rule, directives in rule_directives().items():
         if "benchmark" not in directives:
             continue
         files = sorted(run.glob(benchmark_glob(quoted(directives["benchmark"])[0])))
-        if not files:
-            continue
-        measured = pd.concat(pd.read_csv(path, sep="\t") for path in files)
+        if files:
+            found[rule] = directives, pd.concat(pd.read_csv(path, sep="\t") for path in files)
+    return found
+
+
+def peak_memory_table(run):
+    rows = []
+    for rule, (directives, measured) in measured_rules(run).items():
         requested = re.search(r"grow_with_attempt\((\d+)\)", directives.get("resources", ""))
         rows.append(
             {
                 "rule": rule,
-                "jobs": len(files),
+                "jobs": len(measured),
                 "peak max_rss (MB)": round(pd.to_numeric(measured["max_rss"], errors="coerce").max(), 1),
                 "longest (s)": round(measured["s"].max(), 1),
                 "mem_mb requested": int(requested.group(1)) if requested else None,
