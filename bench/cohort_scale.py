@@ -19,17 +19,15 @@ max RSS from its benchmark file, their sums, and the whole run's wall time and l
 
 import argparse
 import gzip
-import itertools
 import os
 import shutil
 import time
 
-import dnaio
 import numpy as np
 import pandas as pd
 from peak_memory import measured_rules
 
-from exomir.devtools.runs import REPO, job_stats, run_snakemake, write_config, write_sample_sheet
+from exomir.devtools.runs import REPO, job_stats, renamed_fastq, run_snakemake, write_config, write_sample_sheet
 
 OUTPUT = REPO / "bench" / "output" / "cohort"
 DEMO_SHEET = REPO / "config" / "samples.tsv"
@@ -41,7 +39,6 @@ COUNT_COLUMNS = {
     "isomirs.tsv": ("molecules", "reads", "count"),
     "features.tsv": ("count", "reads"),
 }
-SHEET_READS = 1000  # per sample's FASTQ in the sheet: the per-sample rules that would read it are touched
 VARIATION = 0.3  # coefficient of variation of a row's count between samples (project choice)
 
 
@@ -90,16 +87,6 @@ def write_sample(seed_results, results, source, sample, rng):
                 target.write_text(path.read_text().replace(source, sample))
 
 
-def sample_fastq(source, directory, sample):
-    """The first SHEET_READS reads of `source` with `sample` before each read name, as
-    directory/<sample>.fastq.gz: the sheet rejects two lanes that start with the same reads."""
-    path = directory / f"{sample}.fastq.gz"
-    with dnaio.open(source) as reads, dnaio.open(path, mode="w") as out:
-        for record in itertools.islice(reads, SHEET_READS):
-            out.write(dnaio.SequenceRecord(f"{sample}.{record.name}", record.sequence, record.qualities))
-    return path
-
-
 def prepare_cohort(workdir, seed, template, number, seed_number):
     """The N-sample run directory: sheet, config, references and per-sample files; its config path."""
     if workdir.exists():
@@ -113,7 +100,7 @@ def prepare_cohort(workdir, seed, template, number, seed_number):
         )
     (workdir / "reads").mkdir()
     for index, row in sheet.iterrows():
-        sheet.loc[index, "fastq"] = str(sample_fastq(row["fastq"], workdir / "reads", row["sample"]))
+        sheet.loc[index, "fastq"] = str(renamed_fastq(row["fastq"], workdir / "reads", row["sample"]))
     columns = [column for column in template.columns if column != "template"]
     write_sample_sheet(workdir / "samples.tsv", sheet[columns].itertuples(index=False), columns)
     config = write_config(workdir, workdir / "samples.tsv")

@@ -2,8 +2,9 @@
 
     python bench/dag_500.py [--samples 500] [--profile slurm]
 
-Writes a sample sheet of N samples to bench/output/ that reuses the three exRNAQC017 FASTQ
-files under N names (a dry run reads no reads, but the sheet check wants the files), then
+Writes a sample sheet of N samples to bench/output/, each sample's FASTQ the first 1,000 reads of
+one of the three exRNAQC017 files under read names that carry the sample's (a dry run reads no
+reads, but the sheet check wants distinct files), then
 times `snakemake --dry-run` from the repository root with that sheet, for three samples
 and for N. Prints samples, planned jobs and wall-clock seconds per run.
 """
@@ -14,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from exomir.devtools.runs import job_stats
+from exomir.devtools.runs import job_stats, renamed_fastq
 
 REPO = Path(__file__).resolve().parents[1]
 READS = REPO.parent / "shared" / "data" / "reads" / "exRNAQC017_serum_plasma"
@@ -25,9 +26,12 @@ def write_sheet(path, number):
     fastqs = sorted(READS.glob("RNA0149*_R1.fastq.gz"))
     if not fastqs:
         raise SystemExit(f"{READS}: no exRNAQC017 FASTQ files")
+    reads = path.with_suffix("")
+    reads.mkdir(exist_ok=True)
     rows = ["sample\tfastq\tbiofluid\tkit\tcondition"]
     for index in range(number):
-        rows.append(f"S{index + 1:04d}\t{fastqs[index % len(fastqs)]}\tplasma\ttruseq\thealthy")
+        fastq = renamed_fastq(fastqs[index % len(fastqs)], reads, f"S{index + 1:04d}")
+        rows.append(f"S{index + 1:04d}\t{fastq}\tplasma\ttruseq\thealthy")
     path.write_text("\n".join(rows) + "\n")
     return path
 
