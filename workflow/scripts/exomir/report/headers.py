@@ -84,6 +84,16 @@ COLUMN_HEADERS = {
     "p_value": number("p-value", "Share of healthy libraries with at least this evidence", digits=3),
     "qc_verdict": text("QC verdict", "Sample QC verdict (a failed sample gets no call)"),
     "note": text("Note", "Details: the protocol that did not match, the runner-up's evidence, ..."),
+    # Monitoring (exomir.monitor.series.flag_summary)
+    "patient": text("Patient", "Patient of the sample sheet"),
+    "timepoint": text("Timepoint", "Timepoint of the sample sheet, as given"),
+    "event": text("Event", "Event of the sample sheet at this timepoint (e.g. surgery, therapy start)"),
+    "top_evidence": number("Top evidence", "Tumour-origin evidence of the patient's top type at this sample", 1),
+    "top_evidence_change": number("Evidence change", "Change of that evidence since the patient's previous sample", 1),
+    "top_evidence_flag": text("Evidence flag", "rise / fall beyond the within-donor variation, or none"),
+    "rises": count("Rises", "Quantities that rose beyond the within-donor variation", unit="quantities"),
+    "falls": count("Falls", "Quantities that fell beyond the within-donor variation", unit="quantities"),
+    "flagged": text("Flagged", "The quantities that rose or fell (the first sample is the reference)"),
     # Counts from a table
     "reads_on_kept_features": count("Reads on kept features", "Reads of the table on the features kept"),
     "features_10_reads": count("Features >= 10 reads", "Features with at least 10 reads", unit="features"),
