@@ -1,4 +1,4 @@
-# Unique inserts → one pass on the combined annotation index (+ 3' A/T rescue, + genome) → one biotype
+# Unique inserts → one pass on the combined annotation index (exact occurrences from its suffix array) (+ 3' A/T rescue, + genome) → one biotype
 # per insert, miRNA/isomiR counts (one job per sample), and the mirGFF3 export (results/quantify/).
 # Quantification starts from results/inserts/: changing any parameter here never re-trims.
 
@@ -7,6 +7,8 @@ rule quantify:
     input:
         collapsed="results/inserts/{sample}.tsv.gz",
         index=rules.annotation_index.output,
+        fasta="results/references/annotation.fa",
+        suffixes="results/references/annotation.suffixes.npy",
         positions="results/references/mature_positions.tsv",
         records="results/references/annotation_records.tsv",
         genome=genome_index_files(),

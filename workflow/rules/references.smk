@@ -81,6 +81,27 @@ rule annotation_index:
         "bowtie-build --threads {threads} {input:q} {params.prefix:q} > {log:q} 2>&1"
 
 
+# The suffix array of the annotation reference: quantify looks up exact occurrences in it and
+# aligns only the other inserts (exomir.quantify.exact).
+rule annotation_suffixes:
+    input:
+        "results/references/annotation.fa",
+    output:
+        "results/references/annotation.suffixes.npy",
+    log:
+        "logs/references/annotation_suffixes.log",
+    benchmark:
+        "benchmarks/references/annotation_suffixes.tsv"
+    conda:
+        "../../envs/quantify.yaml"
+    threads: 1
+    resources:
+        mem_mb=grow_with_attempt(1000),
+        runtime=10,
+    script:
+        "../scripts/annotation_suffixes.py"
+
+
 # The optional genome pass: a bowtie index built from the genome FASTA the user gives
 # (annotation.genome_fasta). A human genome takes hours and about 16 GB; build it once and point
 # annotation.genome_index at it for later runs.

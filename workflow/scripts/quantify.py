@@ -8,6 +8,7 @@ import pandas as pd
 from exomir.common.atomic import write_json
 from exomir.common.tables import write_tsv
 from exomir.quantify.assign import align_and_count, load_positions, load_records
+from exomir.quantify.exact import ExactIndex
 
 
 def main(snakemake):
@@ -17,6 +18,7 @@ def main(snakemake):
     tables, stats, passes = align_and_count(
         collapsed,
         params.index,
+        ExactIndex.load(snakemake.input.fasta, snakemake.input.suffixes),
         load_positions(snakemake.input.positions),
         load_records(snakemake.input.records),
         (params.five_prime_tolerance, params.three_prime_tolerance, params.max_nontemplated),

@@ -1,10 +1,13 @@
 """One alignment pass per insert, 3' A/T rescue and the optional genome pass (real bowtie)."""
 
+import random
 import subprocess
 
+import numpy as np
 import pytest
 
-from exomir.quantify.align import align_inserts, nontemplated_candidates
+from exomir.quantify.align import align_inserts, best_stratum, nontemplated_candidates, run_bowtie
+from exomir.quantify.exact import KEY_LENGTH, ExactIndex, plain_and_short, suffix_order
 
 HAIRPIN = "GGCATTCACCGCGTGCCTTAATTGTCCTGTACTGAGCTGCCCCGAGGCCCTTCATGCTGCCCAGCTCGGGGCAGCTCAGTACAGGATAC"
 MATURE = "TCCTGTACTGAGCTGCCCCGAG"  # hsa-miR-486-5p on its hairpin, at offset 24
@@ -18,6 +21,10 @@ def build_index(folder, name, records):
     return str(folder / name)
 
 
+def exact_index(prefix):
+    return ExactIndex(f"{prefix}.fa", suffix_order(f"{prefix}.fa"))
+
+
 @pytest.fixture(scope="module")
 def indexes(tmp_path_factory):
     folder = tmp_path_factory.mktemp("indexes")
@@ -28,8 +35,11 @@ def indexes(tmp_path_factory):
 def test_exact_insert_aligns_once_and_tailed_insert_is_rescued(indexes):
     folder, annotation, genome = indexes
     inserts = [MATURE, MATURE + "TT", MATURE[:16] + "TTTT", GENOME[10:30], "ACGT" * 5]
-    alignments, counts = align_inserts(inserts, annotation, 0, 3, 16, folder, folder / "bowtie.log", genome)
-    by_row = {row: (tail, reference, start, end) for row, tail, reference, start, end, _ in alignments}
+    exact = exact_index(annotation)
+    alignments, counts = align_inserts(inserts, annotation, exact, 0, 3, 16, folder, folder / "bowtie.log", genome)
+    by_row = {
+        row: (tail, reference, start, end) for row, tail, reference, start, end, _ in alignments.itertuples(index=False)
+    }
     assert by_row[0] == (0, "miRNA|hsa-mir-486-1", 24, 46)
     # Two 3' T that the hairpin does not encode: aligned once they are removed.
     assert by_row[1] == (2, "miRNA|hsa-mir-486-1", 24, 46)
@@ -52,3 +62,50 @@ def test_tail_candidates_stop_at_the_first_g_or_c_and_at_the_minimum_length():
         (1, 2, "ACGTACGTACGTACGTAC"),
         (2, 1, "ACGTACGTACGTACGTA"),
     ]
+
+
+def hits(table):
+    return sorted(table.itertuples(index=False, name=None))
+
+
+def test_exact_occurrences_and_bowtie_give_bowtie_alone_s_alignments_and_summary(tmp_path):
+    """Inserts of repeated records, across record ends, with N (in the read or the reference),
+    with one mismatch or none at all: the suffix index and bowtie together find exactly what
+    bowtie alone finds, and the summary is bowtie's own."""
+    generator = random.Random(7)
+    unit = "".join(generator.choice("ACGT") for _ in range(120))
+    records = {f"tRNA|{number}": unit for number in range(3)}  # the same sequence three times
+    records["rRNA|1"] = unit[:50] + "N" + unit[51:] + "".join(generator.choice("ACGT") for _ in range(80))
+    records["YRNA|2"] = "".join(generator.choice("ACGT") for _ in range(200))
+    annotation = build_index(tmp_path, "annotation", records)
+    sequences = []
+    for _ in range(300):
+        record = generator.choice(list(records.values()))
+        length = generator.randint(16, 70)
+        start = generator.randint(0, len(record) - 16)
+        sequences.append(record[start : start + length])  # may be cut short at the record's end
+    sequences += [unit[40:60], unit[100:] + records["rRNA|1"][:10], records["YRNA|2"][-10:] + unit[:10]]
+    sequences += [sequence[:5] + ("A" if sequence[5] != "A" else "C") + sequence[6:] for sequence in sequences[:50]]
+    sequences += [unit[45:70].replace(unit[50], "N", 1), "ACGT" * 6, unit[: KEY_LENGTH - 1], unit[:KEY_LENGTH]]
+    exact = exact_index(annotation)
+    assert len(np.unique(exact.occurrences(sequences)[0])) > 200  # most inserts found without bowtie
+    together = best_stratum(sequences, annotation, exact, 1, tmp_path, tmp_path / "together.log")
+    arguments = ["-v", "1", "-a", "--best", "--strata", "--norc"]
+    alone = run_bowtie(sequences, annotation, arguments, tmp_path, tmp_path / "alone.log")
+    assert hits(together) == hits(alone)
+    assert len(together) > len(sequences)  # the repeated records: several occurrences per insert
+    assert (together["mismatches"] != "").any() and (together["mismatches"] == "").any()
+    assert (tmp_path / "together.log").read_text() == (tmp_path / "alone.log").read_text()
+
+
+def test_only_plain_inserts_shorter_than_the_keys_are_looked_up():
+    sequences = ["ACGT", "ACGN", "acgt", "A" * (KEY_LENGTH - 1), "A" * KEY_LENGTH, "ACGÅ", "", "TTTT"]
+    assert plain_and_short(sequences).tolist() == [True, False, False, True, False, False, True, True]
+
+
+def test_a_suffix_index_of_another_reference_is_refused(tmp_path):
+    first = build_index(tmp_path, "first", {"tRNA|1": "ACGTACGTAC"})
+    second = build_index(tmp_path, "second", {"tRNA|1": "ACGTACGTACGT"})
+    with pytest.raises(ValueError, match="rebuild it"):
+        ExactIndex(f"{first}.fa", suffix_order(f"{second}.fa"))
+    assert np.array_equal(exact_index(first).order, suffix_order(f"{first}.fa"))

@@ -1,11 +1,12 @@
 """Biotype priority, isomiR classification, tRNA fragment types and mirGFF3 output."""
 
 import pandas as pd
+import pytest
 
 from exomir.quantify.assign import (
     count_sample,
     mirgff_variant,
-    resolve_insert,
+    resolve_inserts,
     split_nontemplated,
     trna_fragment_type,
 )
@@ -28,8 +29,20 @@ RECORDS = {
 TOLERANCES = (2, 3, 3)
 
 
-def resolve(alignments, sequence=MATURE):
-    return resolve_insert(alignments, sequence, POSITIONS, RECORDS, TOLERANCES)
+@pytest.fixture
+def resolve(alignment_table):
+    """(biotype, targets) of one insert with these alignments: its best mature fits, hairpins or
+    (feature, fragment type) targets."""
+
+    def one_insert(alignments, sequence=MATURE):
+        resolution = resolve_inserts(alignment_table({0: alignments}), [sequence], POSITIONS, RECORDS, TOLERANCES)
+        biotype = resolution.biotypes[0]
+        if biotype == "miRNA":
+            return biotype, resolution.mirna_fits[0]
+        targets = list(resolution.targets[["feature", "fragment_type"]].itertuples(index=False, name=None))
+        return biotype, [feature for feature, _ in targets] if biotype == "miRNA_hairpin" else targets
+
+    return one_insert
 
 
 def test_nontemplated_tail_is_taken_from_the_last_mismatch_on_when_all_a_or_t():
@@ -40,7 +53,7 @@ def test_nontemplated_tail_is_taken_from_the_last_mismatch_on_when_all_a_or_t():
     assert split_nontemplated(MATURE + "A", [(22, "C", "A")], 3, 3) == (23, 3, [(22, "C", "A")])
 
 
-def test_isomir_kinds_are_described_as_mirgff3_variants():
+def test_isomir_kinds_are_described_as_mirgff3_variants(resolve):
     cases = {
         (0, "miRNA|hp1", 10, 32, "", MATURE): "NA",
         (0, "miRNA|hp1", 9, 32, "", HAIRPIN[9:32]): "iso_5p:-1",
@@ -55,7 +68,7 @@ def test_isomir_kinds_are_described_as_mirgff3_variants():
         assert mirgff_variant(fits[0]) == variant, (sequence, fits[0])
 
 
-def test_priority_spike_in_then_trna_then_mirna_then_snorna_then_hairpin():
+def test_priority_spike_in_then_trna_then_mirna_then_snorna_then_hairpin(resolve):
     mirna = (0, "miRNA|hp1", 10, 32, "")
     loop = (0, "miRNA|hp1", 0, 20, "")
     trna = (0, "tRNA|7", 0, 22, "")
@@ -80,7 +93,7 @@ def test_trna_fragment_types():
     assert trna_fragment_type(0, 75, 75) == "full_length"
 
 
-def test_counts_keep_canonical_and_isomirs_apart_and_every_insert_has_a_biotype():
+def test_counts_keep_canonical_and_isomirs_apart_and_every_insert_has_a_biotype(alignment_table):
     collapsed = pd.DataFrame(
         {
             "sequence": [MATURE, MATURE + "TT", HAIRPIN[:20], "A" * 20, "C" * 22],
@@ -94,7 +107,7 @@ def test_counts_keep_canonical_and_isomirs_apart_and_every_insert_has_a_biotype(
         2: [(0, "miRNA|hp1", 0, 20, "")],
         4: [(0, "rRNA|8", 3, 25, "")],
     }
-    tables, stats = count_sample(alignments, collapsed, POSITIONS, RECORDS, TOLERANCES)
+    tables, stats = count_sample(alignment_table(alignments), collapsed, POSITIONS, RECORDS, TOLERANCES)
     mirnas = tables["mirnas"].set_index("mirna")
     assert mirnas.loc["let-7a-5p", ["canonical", "isomir", "count"]].tolist() == [5.0, 5.0, 10.0]
     assert mirnas.loc["let-7z-5p", ["canonical", "isomir", "count"]].tolist() == [5.0, 0.0, 5.0]
@@ -106,9 +119,9 @@ def test_counts_keep_canonical_and_isomirs_apart_and_every_insert_has_a_biotype(
     assert isomirs.loc[(MATURE + "TT", "let-7a-5p"), "variant"] == "iso_add3p:2"
 
 
-def test_mirgff3_passes_mirtop_validation(tmp_path):
+def test_mirgff3_passes_mirtop_validation(tmp_path, alignment_table):
     collapsed = pd.DataFrame({"sequence": [MATURE, MATURE + "TT"], "reads": [10, 5], "molecules": [10, 5]})
-    alignments = {0: [(0, "miRNA|hp1", 10, 32, "")], 1: [(2, "miRNA|hp1", 10, 32, "")]}
+    alignments = alignment_table({0: [(0, "miRNA|hp1", 10, 32, "")], 1: [(2, "miRNA|hp1", 10, 32, "")]})
     tables, _ = count_sample(alignments, collapsed, POSITIONS, RECORDS, TOLERANCES)
     # Written and read back as the quantify and mirtop_gff rules do.
     tables["isomirs"].to_csv(tmp_path / "s1.isomirs.tsv", sep="\t", index=False)

@@ -5,7 +5,8 @@ import pytest
 
 from exomir.common.fasta import read_fasta
 from exomir.devtools.runs import REPO
-from exomir.quantify.assign import count_sample, resolve_insert
+from exomir.quantify.align import ALIGNMENT_COLUMNS
+from exomir.quantify.assign import count_sample, resolve_inserts
 from exomir.references.mirbase import mature_positions, parse_gff3
 
 MIRBASE = REPO / "resources" / "mirbase-v22-hsa"
@@ -23,13 +24,18 @@ def hairpin_records(lookup):
 
 
 def assign(alignments, lookup, five_prime_tolerance=2, three_prime_tolerance=3):
-    """resolve_insert on exact (tail 0, no mismatch) hairpin alignments (hairpin, start, end)."""
-    hits = [(0, f"miRNA|{hairpin}", start, end, "") for hairpin, start, end in alignments]
+    """resolve_inserts on one insert's exact (tail 0, no mismatch) hairpin alignments (hairpin,
+    start, end): (biotype, {(mature, accession): canonical}) or (biotype, hairpins)."""
+    hits = pd.DataFrame(
+        [(0, 0, f"miRNA|{hairpin}", start, end, "") for hairpin, start, end in alignments], columns=ALIGNMENT_COLUMNS
+    )
     tolerances = (five_prime_tolerance, three_prime_tolerance, 3)
-    biotype, targets = resolve_insert(hits, "A" * 30, lookup, hairpin_records(lookup), tolerances)
+    resolution = resolve_inserts(hits, ["A" * 30], lookup, hairpin_records(lookup), tolerances)
+    biotype = resolution.biotypes[0]
     if biotype == "miRNA":
-        return biotype, {(fit["mirna"], fit["accession"]): fit["iso_5p"] == fit["iso_3p"] == 0 for fit in targets}
-    return biotype, targets
+        fits = resolution.mirna_fits[0]
+        return biotype, {(fit["mirna"], fit["accession"]): fit["iso_5p"] == fit["iso_3p"] == 0 for fit in fits}
+    return biotype, resolution.targets["feature"].tolist()
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +85,7 @@ def test_equal_fit_to_differently_named_matures_is_split(tmp_path):
     assert set(matures) == {("miR-a", "MIMAT1")}
 
 
-def test_count_sample_splits_molecules_and_reports_the_split(tmp_path):
+def test_count_sample_splits_molecules_and_reports_the_split(tmp_path, alignment_table):
     alignments = {
         0: [(0, "miRNA|hp1", 5, 27, ""), (0, "miRNA|hp2", 10, 32, "")],
         1: [(0, "miRNA|hp1", 5, 27, "")],
@@ -87,7 +93,7 @@ def test_count_sample_splits_molecules_and_reports_the_split(tmp_path):
     }
     collapsed = pd.DataFrame({"sequence": ["A" * 22, "C" * 22, "G" * 22], "reads": [10, 4, 3], "molecules": [10, 4, 3]})
     lookup = {"hp1": [("miR-a", "MIMAT1", 5, 27)], "hp2": [("miR-b", "MIMAT2", 10, 32)]}
-    tables, stats = count_sample(alignments, collapsed, lookup, hairpin_records(lookup), (2, 3, 3))
+    tables, stats = count_sample(alignment_table(alignments), collapsed, lookup, hairpin_records(lookup), (2, 3, 3))
     counts = tables["mirnas"].set_index("mirna")["count"]
     assert counts.to_dict() == {"miR-a": 9.0, "miR-b": 5.0}
     assert tables["hairpins"].set_index("hairpin")["count"].to_dict() == {"hp2": 3.0}

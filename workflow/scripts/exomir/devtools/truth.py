@@ -96,6 +96,7 @@ def simulate_and_score(
     )
     from exomir.inserts.kits import kit_preset, load_kits
     from exomir.quantify.assign import align_and_count, load_positions, load_records
+    from exomir.quantify.exact import ExactIndex
 
     kit = kit_preset(load_kits(DEFAULT_KITS), "none")
     library = simulate(
@@ -118,6 +119,7 @@ def simulate_and_score(
     tables, stats, _ = align_and_count(
         collapsed,
         f"{reference_prefix}annotation",
+        ExactIndex.load(f"{reference_prefix}annotation.fa", f"{reference_prefix}annotation.suffixes.npy"),
         positions,
         records,
         tolerances,

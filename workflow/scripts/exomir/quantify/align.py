@@ -1,26 +1,41 @@
 """Align each unique insert once to the combined annotation index, then rescue the rest.
 
-Pass 1: every insert of the collapsed table against the combined index (all biotypes), with
-bowtie 1 `-v <mismatches> -a --best --strata --norc`: every alignment in the best mismatch
-stratum, sense strand only.
+Pass 1: every insert of the collapsed table against the combined index (all biotypes): every
+alignment in the best mismatch stratum (at most `mismatches`), sense strand only, as bowtie 1
+`-v <mismatches> -a --best --strata --norc` gives them. The exact occurrences, which are the
+whole best stratum of an insert that has any, come from the suffix index (exact.py); bowtie
+aligns the other inserts.
 Pass 2: inserts that did not align and end in A/T are aligned again with 1..max_nontemplated
 3' A/T removed (non-templated 3' additions, mostly mono-uridylation and adenylation of
-miRNAs; Wyman et al., Genome Res 2011;21:1450). The shortest removal that aligns is kept; an
-insert is never shortened below the minimum insert length.
+miRNAs; Wyman et al., Genome Res 2011;21:1450), the same way as pass 1. The shortest removal
+that aligns is kept; an insert is never shortened below the minimum insert length.
 Pass 3 (when a genome index is configured): inserts still unaligned, against the genome, both
 strands, one alignment reported (only the count matters).
 
-Result: one tuple per alignment: row (0-based row of the collapsed table), tail (3' nt removed
-before aligning), reference, start, end (0-based, end exclusive, on the reference), and
-mismatches (bowtie's descriptor, `offset:reference>read` with offsets from the read's 5' end).
+Result: a table with one row per alignment: row (0-based row of the collapsed table), tail
+(3' nt removed before aligning), reference, start, end (0-based, end exclusive, on the
+reference), and mismatches (bowtie's descriptor, `offset:reference>read` with offsets from
+the read's 5' end; empty for an exact alignment).
 """
 
+import csv
 import os
+import re
 import subprocess
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from exomir.quantify.exact import ExactIndex
 
 NONTEMPLATED_BASES = set("AT")
+HIT_COLUMNS = ["number", "reference", "start", "end", "mismatches"]
+ALIGNMENT_COLUMNS = ["row", "tail", "reference", "start", "end", "mismatches"]
+# bowtie's default output: name strand reference offset sequence qualities others mismatches.
+BOWTIE_COLUMNS = ["number", "strand", "reference", "start", "sequence", "qualities", "others", "mismatches"]
 
 
 def run_bowtie(
@@ -29,29 +44,107 @@ def run_bowtie(
     arguments: Sequence[str],
     workdir: str | os.PathLike,
     report: str | os.PathLike | None = None,
-) -> Iterator[tuple[int, str, int, int, str]]:
-    """Align `sequences` (list of str) with bowtie 1; yield (input number, reference, start,
-    end, mismatch descriptor) per alignment. bowtie's summary goes to `report` (a path)."""
+) -> pd.DataFrame:
+    """Align `sequences` with bowtie 1; one row per alignment with the input number, reference,
+    start, end and mismatch descriptor (HIT_COLUMNS). bowtie's summary goes to `report` (a path).
+    bowtie writes its alignments to a file, read back in one go (pandas' C parser)."""
     if not sequences and report is None:
-        return
+        return pd.DataFrame({column: [] for column in HIT_COLUMNS}).astype({"number": int, "start": int, "end": int})
     # With no inserts bowtie still runs, so the sample keeps a (zero) report for MultiQC.
-    with tempfile.NamedTemporaryFile("w", dir=workdir, suffix=".txt") as reads:
-        reads.writelines(sequence + "\n" for sequence in sequences)
-        reads.flush()
-        command = ["bowtie", *arguments, "-r", "-x", index, reads.name]
-        with open(report or "/dev/null", "w") as stderr:
-            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True)
-            # Default bowtie output: name strand reference offset sequence qualities others mismatches.
-            for line in process.stdout:
-                fields = line.rstrip("\n").split("\t")
-                start = int(fields[3])
-                yield int(fields[0]), fields[2], start, start + len(fields[4]), fields[7]
-            if process.wait() != 0:
-                raise RuntimeError(f"bowtie failed ({process.returncode}): {' '.join(command)}; see {report}")
+    with tempfile.TemporaryDirectory(dir=workdir) as folder:
+        reads, hits = Path(folder) / "reads.txt", Path(folder) / "hits.txt"
+        reads.write_text("".join(sequence + "\n" for sequence in sequences))
+        command = ["bowtie", *arguments, "-r", "-x", index, str(reads), str(hits)]
+        with open(report or os.devnull, "w") as stderr:
+            if subprocess.run(command, stderr=stderr).returncode != 0:
+                raise RuntimeError(f"bowtie failed: {' '.join(command)}; see {report}")
+        if hits.stat().st_size == 0:
+            table = pd.DataFrame({column: [] for column in BOWTIE_COLUMNS}).astype({"number": int, "start": int})
+        else:
+            table = pd.read_csv(
+                hits,
+                sep="\t",
+                header=None,
+                names=BOWTIE_COLUMNS,
+                usecols=["number", "reference", "start", "mismatches"],
+                dtype={"number": np.int64, "reference": str, "start": np.int64, "mismatches": str},
+                keep_default_na=False,
+                quoting=csv.QUOTE_NONE,
+            )
+    lengths = np.fromiter(map(len, sequences), dtype=np.int64, count=len(sequences))
+    table["end"] = table["start"].to_numpy() + lengths[table["number"].to_numpy()]
+    return table[HIT_COLUMNS]
+
+
+def best_stratum(
+    sequences: Sequence[str],
+    index: str,
+    exact: ExactIndex,
+    mismatches: int,
+    workdir: str | os.PathLike,
+    report: str | os.PathLike | None = None,
+) -> pd.DataFrame:
+    """Every alignment of each sequence in its best mismatch stratum (HIT_COLUMNS): the exact
+    occurrences from `exact`, bowtie for the sequences without one. `report` gets bowtie's
+    summary counted over all the sequences (bowtie_summary)."""
+    numbers, records, starts = exact.occurrences(sequences)
+    lengths = np.fromiter(map(len, sequences), dtype=np.int64, count=len(sequences))
+    exact_hits = pd.DataFrame(
+        {
+            "number": numbers,
+            "reference": pd.Categorical.from_codes(records, categories=exact.names),
+            "start": starts,
+            "end": starts + lengths[numbers],
+            "mismatches": "",
+        }
+    )
+    found = np.zeros(len(sequences), dtype=bool)
+    found[numbers] = True
+    rest = np.flatnonzero(~found)
+    arguments = ["-v", str(mismatches), "-a", "--best", "--strata", "--norc"]
+    others = [sequences[number] for number in rest]
+    if report is None:
+        aligned = run_bowtie(others, index, arguments, workdir)
+    else:
+        with tempfile.NamedTemporaryFile("r", dir=workdir, suffix=".log") as bowtie_report:
+            aligned = run_bowtie(others, index, arguments, workdir, bowtie_report.name)
+            Path(report).write_text(bowtie_summary(bowtie_report.read(), int(found.sum()), len(exact_hits)))
+    aligned["number"] = rest[aligned["number"].to_numpy()]
+    return stacked([exact_hits, aligned]).sort_values("number", kind="stable", ignore_index=True)
+
+
+def stacked(tables: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """The tables one below the other (the first, empty, when all are)."""
+    return pd.concat([table for table in tables if len(table)] or tables[:1], ignore_index=True)
+
+
+SUMMARY_COUNT = re.compile(r"^# reads (?:processed|with at least one alignment|that failed to align): (\d+)", re.M)
+REPORTED = re.compile(r"^Reported (\d+) alignments", re.M)
+
+
+def bowtie_summary(bowtie_report: str, exact_reads: int, exact_alignments: int) -> str:
+    """bowtie's summary of the inserts it aligned, with the `exact_reads` inserts found by the
+    suffix index (and their `exact_alignments`) added, in bowtie's own words, which MultiQC reads."""
+    counts = [int(count) for count in SUMMARY_COUNT.findall(bowtie_report)]
+    if len(counts) != 3:
+        raise RuntimeError(f"unexpected bowtie summary: {bowtie_report!r}")
+    processed, aligned, failed = counts[0] + exact_reads, counts[1] + exact_reads, counts[2]
+    reported = exact_alignments + sum(int(count) for count in REPORTED.findall(bowtie_report))
+
+    def share(count: int) -> str:
+        return f"{100 * count / processed:.2f}%" if processed else "0.00%"
+
+    lines = [
+        f"# reads processed: {processed}",
+        f"# reads with at least one alignment: {aligned} ({share(aligned)})",
+        f"# reads that failed to align: {failed} ({share(failed)})",
+        f"Reported {reported} alignments" if reported else "No alignments",
+    ]
+    return "".join(line + "\n" for line in lines)
 
 
 def nontemplated_candidates(
-    sequences: Sequence[str], rows: Iterable[int], max_nontemplated: int, min_length: int
+    sequences: Sequence[str], rows: Sequence[int], max_nontemplated: int, min_length: int
 ) -> list[tuple[int, int, str]]:
     """(row, tail length, shortened sequence) for each 3' A/T removal allowed on `rows`."""
     candidates = []
@@ -67,38 +160,41 @@ def nontemplated_candidates(
 def align_inserts(
     sequences: Sequence[str],
     index: str,
+    exact: ExactIndex,
     mismatches: int,
     max_nontemplated: int,
     min_length: int,
     workdir: str | os.PathLike,
     report: str | os.PathLike,
     genome_index: str | None = None,
-) -> tuple[list[tuple[int, int, str, int, int, str]], dict[str, int]]:
-    """All passes (module docstring) over the inserts; returns (alignment rows, pass counts)."""
-    annotation_arguments = ["-v", str(mismatches), "-a", "--best", "--strata", "--norc"]
-    alignments = [(row, 0, *hit) for row, *hit in run_bowtie(sequences, index, annotation_arguments, workdir, report)]
-    aligned = {alignment[0] for alignment in alignments}
-    counts = {"aligned_as_is": len(aligned)}
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """All passes (module docstring) over the inserts; returns (alignments, pass counts)."""
+    hits = best_stratum(sequences, index, exact, mismatches, workdir, report)
+    passes = [hits.rename(columns={"number": "row"}).assign(tail=0)]
+    aligned = np.zeros(len(sequences), dtype=bool)
+    aligned[hits["number"].to_numpy()] = True
+    counts = {"aligned_as_is": int(aligned.sum())}
 
-    unaligned = [row for row in range(len(sequences)) if row not in aligned]
-    candidates = nontemplated_candidates(sequences, unaligned, max_nontemplated, min_length)
-    by_candidate = {}
-    for number, *hit in run_bowtie([sequence for *_, sequence in candidates], index, annotation_arguments, workdir):
-        by_candidate.setdefault(number, []).append(hit)
-    shortest_tail = {}
-    for number in sorted(by_candidate):
-        row, tail, _ = candidates[number]
-        if shortest_tail.setdefault(row, tail) == tail:
-            alignments += [(row, tail, *hit) for hit in by_candidate[number]]
-    aligned |= set(shortest_tail)
-    counts["aligned_after_tail_removal"] = len(shortest_tail)
+    candidates = nontemplated_candidates(sequences, np.flatnonzero(~aligned).tolist(), max_nontemplated, min_length)
+    rescued = best_stratum([sequence for *_, sequence in candidates], index, exact, mismatches, workdir)
+    candidate_rows = np.array([row for row, *_ in candidates], dtype=np.int64)
+    candidate_tails = np.array([tail for _, tail, _ in candidates], dtype=np.int64)
+    rescued["row"] = candidate_rows[rescued["number"].to_numpy()]
+    rescued["tail"] = candidate_tails[rescued["number"].to_numpy()]
+    # Candidates of a row come shortest tail first, so the first one that aligned is kept.
+    shortest = rescued.groupby("row")["tail"].transform("min")
+    passes.append(rescued[rescued["tail"] == shortest])
+    counts["aligned_after_tail_removal"] = int(rescued["row"].nunique())
+    aligned[rescued["row"].to_numpy()] = True
 
     counts["aligned_to_genome"] = 0
     if genome_index:
-        unaligned = [row for row in range(len(sequences)) if row not in aligned]
+        unaligned = np.flatnonzero(~aligned)
         genome_arguments = ["-v", str(mismatches), "-k", "1"]
-        hits = run_bowtie([sequences[row] for row in unaligned], genome_index, genome_arguments, workdir)
-        for number, reference, start, end, descriptor in hits:
-            alignments.append((unaligned[number], 0, f"genome|{reference}", start, end, descriptor))
-            counts["aligned_to_genome"] += 1
-    return alignments, counts
+        genome = run_bowtie([sequences[row] for row in unaligned], genome_index, genome_arguments, workdir)
+        genome["row"] = unaligned[genome["number"].to_numpy()]
+        genome["reference"] = "genome|" + genome["reference"]
+        passes.append(genome.assign(tail=0))
+        counts["aligned_to_genome"] = len(genome)
+    alignments = stacked([part[ALIGNMENT_COLUMNS] for part in passes])
+    return alignments.sort_values("row", kind="stable", ignore_index=True), counts

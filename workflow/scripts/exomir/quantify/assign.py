@@ -35,12 +35,15 @@ neither end: i-tRF.
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from exomir.common.biotypes import BIOTYPE_PRIORITY
-from exomir.quantify.align import NONTEMPLATED_BASES, align_inserts
+from exomir.quantify.align import ALIGNMENT_COLUMNS, NONTEMPLATED_BASES, align_inserts
+from exomir.quantify.exact import ExactIndex
 
 HALF_MIN_LENGTH = 28
 TRNA_5P_SLACK, TRNA_3P_SLACK = 1, 3
@@ -167,77 +170,93 @@ def mirgff_variant(fit: Mapping[str, Any]) -> str:
     return ",".join(sorted(set(variants))) or "NA"
 
 
-def trna_fragment_type(start: int, end: int, length: int) -> str:
+def trna_fragment_type(start: Any, end: Any, length: Any) -> np.ndarray:
+    """Fragment type of tRNA alignments from 0-based start, end and the tRNA's length (numbers
+    or arrays of them, one type per alignment)."""
+    start, end, length = np.asarray(start), np.asarray(end), np.asarray(length)
     at_5p, at_3p = start <= TRNA_5P_SLACK, end >= length - TRNA_3P_SLACK
-    if at_5p and at_3p:
-        return "full_length"
-    if at_5p or at_3p:
-        size = "half" if end - start >= HALF_MIN_LENGTH else "tRF"
-        return f"{'5' if at_5p else '3'}'_{size}"
-    return "i-tRF"
+    half = end - start >= HALF_MIN_LENGTH
+    conditions = [at_5p & at_3p, at_5p & half, at_5p, at_3p & half, at_3p]
+    return np.select(conditions, ["full_length", "5'_half", "5'_tRF", "3'_half", "3'_tRF"], "i-tRF").astype(object)
 
 
-def resolve_insert(
-    alignments: Iterable[tuple[int, str, int, int, str]],
-    sequence: str,
+def best_mature_fits(fits: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The best fits of one insert, one per mature name (the first by hairpin and start), by name."""
+    fits = list(fits)
+    best = min(fit["fit"] for fit in fits)
+    by_name = {}
+    for fit in sorted(fits, key=lambda fit: (fit["hairpin"], fit["start"])):
+        if fit["fit"] == best:
+            by_name.setdefault(fit["mirna"], fit)
+    return [by_name[name] for name in sorted(by_name)]
+
+
+@dataclass
+class Resolution:
+    """Biotype and targets of every insert (see module docstring).
+
+    `biotypes`: one per insert. `mirna_fits`: {row: best fits, one per mature name, by name} of
+    the miRNA inserts. `targets`: (row, feature, fragment_type) of every other insert that has
+    targets, sorted: hairpins of miRNA_hairpin inserts, ("genome", "") of genome ones, feature
+    family and tRNA fragment type of the others."""
+
+    biotypes: np.ndarray
+    mirna_fits: dict[int, list[dict[str, Any]]]
+    targets: pd.DataFrame
+
+
+def resolve_inserts(
+    alignments: pd.DataFrame,
+    sequences: Sequence[str],
     positions: Mapping[str, Sequence[tuple[str, str, int, int]]],
     records: Mapping[str, tuple[str, str, int]],
     tolerances: tuple[int, int, int],
-) -> tuple[str, list[dict[str, Any]] | list[str] | list[tuple[str, str]]]:
-    """Biotype and targets of one insert from its alignments (see module docstring).
+) -> Resolution:
+    """Resolve every insert from its alignments (align.ALIGNMENT_COLUMNS): hairpin alignments
+    are fitted to matures one by one, the biotypes and other targets are chosen for all inserts
+    at once (numpy, pandas)."""
+    rank = {biotype: number for number, biotype in enumerate(BIOTYPE_PRIORITY)}
+    alignments = alignments[ALIGNMENT_COLUMNS].sort_values("row", kind="stable", ignore_index=True)
+    codes, references = pd.factorize(alignments["reference"])
+    described = [("genome", "genome", 0) if name.startswith("genome|") else records[name] for name in references]
+    reference_rank = np.array([rank[biotype] for biotype, _, _ in described], dtype=np.int64)
+    ranks = reference_rank[codes] if len(references) else np.zeros(0, dtype=np.int64)
+    rows = alignments["row"].to_numpy()
 
-    Returns ("miRNA", [best fits, one per mature name]), ("miRNA_hairpin", [hairpins]),
-    (biotype, [(feature, fragment type)]) or ("unassigned", [])."""
-    by_biotype = defaultdict(list)
-    for alignment in alignments:
-        reference = alignment[1]
-        biotype = "genome" if reference.startswith("genome|") else records[reference][0]
-        by_biotype[biotype].append(alignment)
-    fits = []
-    for tail, reference, start, end, descriptor in by_biotype.get("miRNA", ()):
-        hairpin_alignment = (tail, reference.split("|", 1)[1], start, end, descriptor)
-        fits += mature_fits(hairpin_alignment, sequence, positions, tolerances)
-    if fits:
-        by_biotype["miRNA"] = fits
-    elif "miRNA" in by_biotype:
-        by_biotype["miRNA_hairpin"] = by_biotype.pop("miRNA")
-    for biotype in BIOTYPE_PRIORITY:
-        if biotype not in by_biotype:
-            continue
-        hits = by_biotype[biotype]
-        if biotype == "miRNA":
-            best = min(fit["fit"] for fit in hits)
-            by_name = {}
-            for fit in sorted(hits, key=lambda fit: (fit["hairpin"], fit["start"])):
-                if fit["fit"] == best:
-                    by_name.setdefault(fit["mirna"], fit)
-            return biotype, [by_name[name] for name in sorted(by_name)]
-        if biotype == "miRNA_hairpin":
-            return biotype, sorted({reference.split("|", 1)[1] for _, reference, *_ in hits})
-        if biotype == "genome":
-            return biotype, [("genome", "")]
-        targets = set()
-        for _, reference, start, end, _ in hits:
-            _, family, length = records[reference]
-            fragment_type = trna_fragment_type(start, end, length) if biotype == "tRNA" else ""
-            targets.add((family, fragment_type))
-        return biotype, sorted(targets)
-    return "unassigned", []
+    is_mirna = ranks == rank["miRNA"]
+    fits = defaultdict(list)
+    for row, tail, reference, start, end, mismatches in alignments[is_mirna].itertuples(index=False):
+        hairpin_alignment = (tail, reference.split("|", 1)[1], start, end, mismatches)
+        fits[row] += mature_fits(hairpin_alignment, sequences[row], positions, tolerances)
+    fitted = np.zeros(len(sequences), dtype=bool)
+    fitted[[row for row, found in fits.items() if found]] = True
+    # Hairpin alignments of an insert that fits no mature: hairpin-only, below every other annotation.
+    ranks = np.where(is_mirna & ~fitted[rows], rank["miRNA_hairpin"], ranks)
+    best = np.full(len(sequences), rank["unassigned"], dtype=np.int64)
+    if len(rows):
+        firsts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        best[rows[firsts]] = np.minimum.reduceat(ranks, firsts)
+    mirna_fits = {row: best_mature_fits(fits[row]) for row in np.flatnonzero(best == rank["miRNA"]).tolist()}
 
-
-def alignments_by_insert(
-    alignments: Iterable[tuple[int, int, str, int, int, str]],
-) -> dict[int, list[tuple[int, str, int, int, str]]]:
-    """{row: [(tail, reference, start, end, mismatch descriptor), ...]} from align_inserts' rows."""
-    grouped = defaultdict(list)
-    for row, *alignment in alignments:
-        grouped[row].append(tuple(alignment))
-    return grouped
+    kept = (ranks == best[rows]) & (ranks != rank["miRNA"])
+    kept_codes, kept_ranks = codes[kept], ranks[kept]
+    families = np.array([family for _, family, _ in described], dtype=object)
+    hairpins = np.array([name.split("|", 1)[-1] for name in references], dtype=object)
+    feature = np.where(kept_ranks == rank["miRNA_hairpin"], hairpins[kept_codes], families[kept_codes])
+    lengths = np.array([length for _, _, length in described], dtype=np.int64)[kept_codes]
+    fragment_types = trna_fragment_type(
+        alignments["start"].to_numpy()[kept], alignments["end"].to_numpy()[kept], lengths
+    )
+    fragment_type = np.where(kept_ranks == rank["tRNA"], fragment_types, "")
+    targets = pd.DataFrame({"row": rows[kept], "feature": feature, "fragment_type": fragment_type})
+    targets = targets.drop_duplicates().sort_values(["row", "feature", "fragment_type"], ignore_index=True)
+    return Resolution(np.array(BIOTYPE_PRIORITY, dtype=object)[best], mirna_fits, targets)
 
 
 def align_and_count(
     collapsed: pd.DataFrame,
     index: str,
+    exact: ExactIndex,
     positions: Mapping[str, Sequence[tuple[str, str, int, int]]],
     records: Mapping[str, tuple[str, str, int]],
     tolerances: tuple[int, int, int],
@@ -253,6 +272,7 @@ def align_and_count(
     alignments, passes = align_inserts(
         collapsed["sequence"].tolist(),
         index,
+        exact,
         mismatches,
         tolerances[2],
         min_rescued_length,
@@ -260,55 +280,83 @@ def align_and_count(
         report,
         genome_index,
     )
-    tables, stats = count_sample(alignments_by_insert(alignments), collapsed, positions, records, tolerances)
+    tables, stats = count_sample(alignments, collapsed, positions, records, tolerances)
     return tables, stats, passes
 
 
+def sums_by_key(keys: pd.DataFrame, weights: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """`keys` with each weight summed per distinct key, the keys sorted. Sums are taken in row
+    order (np.bincount), as adding one row after another would."""
+    groups = keys.groupby(list(keys.columns), sort=True)
+    codes = groups.ngroup().to_numpy()
+    table = groups.size().reset_index()[list(keys.columns)]
+    for name, weight in weights.items():
+        table[name] = np.bincount(codes, weights=weight, minlength=len(table)) if len(codes) else []
+    return table
+
+
 def count_sample(
-    alignments: Mapping[int, Sequence[tuple[int, str, int, int, str]]],
+    alignments: pd.DataFrame,
     collapsed: pd.DataFrame,
     positions: Mapping[str, Sequence[tuple[str, str, int, int]]],
     records: Mapping[str, tuple[str, str, int]],
     tolerances: tuple[int, int, int],
 ) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
-    """Count one sample. `collapsed` is the collapsed table (sequence, reads, molecules).
+    """Count one sample. `collapsed` is the collapsed table (sequence, reads, molecules),
+    `alignments` its inserts' alignments (align.ALIGNMENT_COLUMNS).
 
     Returns a dict of tables (inserts, mirnas, isomirs, hairpins, ambiguous, features) and the
     stats dict. Counts are molecules (equal to reads when the kit has no UMI); `reads` columns
     keep the read numbers.
     """
+    sequences = collapsed["sequence"].tolist()
+    reads, molecules = collapsed["reads"].to_numpy(), collapsed["molecules"].to_numpy()
+    resolution = resolve_inserts(alignments, sequences, positions, records, tolerances)
+    described = np.full(len(sequences), "", dtype=object)
+
     mirna_counts = defaultdict(lambda: {"canonical": 0.0, "isomir": 0.0, "reads": 0.0})
-    hairpin_counts = defaultdict(lambda: [0.0, 0.0])
-    feature_counts = defaultdict(lambda: [0.0, 0.0])
-    biotype_molecules, biotype_reads = defaultdict(float), defaultdict(float)
-    isomirs, ambiguous, inserts = [], [], []
-    for row, (sequence, reads, molecules) in enumerate(collapsed.itertuples(index=False)):
-        biotype, targets = resolve_insert(alignments.get(row, ()), sequence, positions, records, tolerances)
-        biotype_molecules[biotype] += molecules
-        biotype_reads[biotype] += reads
-        share = 1.0 / len(targets) if targets else 1.0
-        if biotype == "miRNA":
-            names = [fit["mirna"] for fit in targets]
-            for fit in targets:
-                canonical = mirgff_variant(fit) == "NA"
-                counts = mirna_counts[(fit["mirna"], fit["accession"])]
-                counts["canonical" if canonical else "isomir"] += molecules * share
-                counts["reads"] += reads * share
-                isomirs.append(isomir_row(sequence, fit, canonical, len(targets), molecules, reads))
-            if len(targets) > 1:
-                ambiguous.append({"sequence": sequence, "molecules": molecules, "split_between": ";".join(names)})
-            described = ";".join(names)
-        elif biotype == "miRNA_hairpin":
-            for hairpin in targets:
-                hairpin_counts[hairpin][0] += molecules * share
-                hairpin_counts[hairpin][1] += reads * share
-            described = ";".join(targets)
-        else:
-            for feature, fragment_type in targets:
-                feature_counts[(biotype, feature, fragment_type)][0] += molecules * share
-                feature_counts[(biotype, feature, fragment_type)][1] += reads * share
-            described = ";".join(" ".join(filter(None, target)) for target in targets)
-        inserts.append((sequence, reads, molecules, biotype, described))
+    isomirs, ambiguous = [], []
+    for row, fits in resolution.mirna_fits.items():
+        sequence, row_reads, row_molecules = sequences[row], int(reads[row]), int(molecules[row])
+        share = 1.0 / len(fits)
+        names = [fit["mirna"] for fit in fits]
+        for fit in fits:
+            canonical = mirgff_variant(fit) == "NA"
+            counts = mirna_counts[(fit["mirna"], fit["accession"])]
+            counts["canonical" if canonical else "isomir"] += row_molecules * share
+            counts["reads"] += row_reads * share
+            isomirs.append(isomir_row(sequence, fit, canonical, len(fits), row_molecules, row_reads))
+        if len(fits) > 1:
+            ambiguous.append({"sequence": sequence, "molecules": row_molecules, "split_between": ";".join(names)})
+        described[row] = ";".join(names)
+
+    targets = resolution.targets
+    target_rows = targets["row"].to_numpy()
+    per_row = np.bincount(target_rows, minlength=len(sequences))
+    share = 1.0 / per_row[target_rows]
+    weights = {"count": molecules[target_rows] * share, "reads": reads[target_rows] * share}
+    biotypes = resolution.biotypes[target_rows]
+    hairpin_only = biotypes == "miRNA_hairpin"
+    hairpins = sums_by_key(
+        targets.loc[hairpin_only, ["feature"]].rename(columns={"feature": "hairpin"}),
+        {name: weight[hairpin_only] for name, weight in weights.items()},
+    )
+    others = ~hairpin_only
+    features = sums_by_key(
+        targets.loc[others, ["feature", "fragment_type"]].assign(biotype=biotypes[others])[FEATURE_COLUMNS[:3]],
+        {name: weight[others] for name, weight in weights.items()},
+    )
+    # A target's label is its feature and fragment type, either left out when empty.
+    feature, fragment_type = targets["feature"].to_numpy(), targets["fragment_type"].to_numpy()
+    joined = np.where(feature == "", fragment_type, feature + " " + fragment_type)
+    labels = np.where(fragment_type == "", feature, joined)
+    single = per_row[target_rows] == 1
+    described[target_rows[single]] = labels[single]
+    several = np.flatnonzero(~single)
+    several_rows, several_labels = target_rows[several], labels[several].tolist()
+    firsts = np.flatnonzero(np.r_[True, several_rows[1:] != several_rows[:-1]]) if len(several) else several
+    for row, first, last in zip(several_rows[firsts].tolist(), firsts.tolist(), [*firsts[1:].tolist(), len(several)]):
+        described[row] = ";".join(several_labels[first:last])
 
     mirnas = pd.DataFrame(
         [{"mirna": mirna, "accession": accession, **counts} for (mirna, accession), counts in mirna_counts.items()],
@@ -317,21 +365,18 @@ def count_sample(
     mirnas["count"] = mirnas["canonical"] + mirnas["isomir"]
     mirnas = mirnas[["mirna", "accession", "canonical", "isomir", "count", "reads"]]
     mirnas = mirnas.sort_values(["count", "mirna"], ascending=[False, True], ignore_index=True)
-    hairpins = pd.DataFrame(
-        [(hairpin, count, reads) for hairpin, (count, reads) in sorted(hairpin_counts.items())],
-        columns=["hairpin", "count", "reads"],
-    )
-    features = pd.DataFrame(
-        [(*key, count, reads) for key, (count, reads) in sorted(feature_counts.items())], columns=FEATURE_COLUMNS
-    )
+    inserts = collapsed[["sequence", "reads", "molecules"]].reset_index(drop=True)
     tables = {
-        "inserts": pd.DataFrame(inserts, columns=["sequence", "reads", "molecules", "biotype", "targets"]),
+        "inserts": inserts.assign(biotype=resolution.biotypes, targets=described),
         "mirnas": mirnas,
         "isomirs": pd.DataFrame(isomirs, columns=ISOMIR_COLUMNS),
         "hairpins": hairpins,
         "ambiguous": pd.DataFrame(ambiguous, columns=["sequence", "molecules", "split_between"]),
         "features": features,
     }
+    biotype_codes = pd.Categorical(resolution.biotypes, categories=BIOTYPE_PRIORITY).codes
+    biotype_molecules = np.bincount(biotype_codes, weights=molecules, minlength=len(BIOTYPE_PRIORITY))
+    biotype_reads = np.bincount(biotype_codes, weights=reads, minlength=len(BIOTYPE_PRIORITY))
     stats = {
         "molecules": int(collapsed["molecules"].sum()),
         "reads": int(collapsed["reads"].sum()),
@@ -341,8 +386,8 @@ def count_sample(
         "hairpin_only_molecules": float(hairpins["count"].sum()),
         "ambiguous_molecules": float(tables["ambiguous"]["molecules"].sum()),
         "mirnas_detected": int((mirnas["count"] > 0).sum()),
-        "biotype_molecules": {biotype: float(biotype_molecules[biotype]) for biotype in BIOTYPE_PRIORITY},
-        "biotype_reads": {biotype: float(biotype_reads[biotype]) for biotype in BIOTYPE_PRIORITY},
+        "biotype_molecules": dict(zip(BIOTYPE_PRIORITY, map(float, biotype_molecules))),
+        "biotype_reads": dict(zip(BIOTYPE_PRIORITY, map(float, biotype_reads))),
     }
     return tables, stats
 
