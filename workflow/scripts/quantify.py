@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from exomir.common.atomic import write_json
+from exomir.common.plain_tables import write_text_table
 from exomir.common.tables import write_tsv
 from exomir.quantify.assign import align_and_count, load_positions, load_records
 from exomir.quantify.exact import ExactIndex
@@ -29,10 +30,10 @@ def main(snakemake):
         params.genome_index or None,
     )
     print(f"{len(collapsed)} unique inserts; {passes}", file=sys.stderr)
-    for name in ("mirnas", "isomirs", "hairpins", "ambiguous", "features", "inserts"):
-        # Level 1: the insert table is rewritten on every run and read back whole.
-        compression = {"method": "gzip", "compresslevel": 1} if name == "inserts" else None
-        write_tsv(tables[name], outputs[name], index=False, compression=compression)
+    for name in ("mirnas", "isomirs", "hairpins", "ambiguous", "features"):
+        write_tsv(tables[name], outputs[name], index=False)
+    # One row per unique insert, rewritten on every run and read back whole: gzip level 1.
+    write_text_table(tables["inserts"], outputs.inserts)
     write_json(stats, outputs.stats)
 
 
