@@ -62,9 +62,10 @@ def plain_and_short(sequences: Sequence[str]) -> np.ndarray:
     lengths = np.fromiter(map(len, sequences), dtype=np.int64, count=len(sequences))
     # One byte per character: anything but ASCII becomes "?", which is no base.
     symbols = np.frombuffer("".join(sequences).encode("ascii", "replace"), dtype=np.uint8)
-    others = np.concatenate(([0], np.cumsum(~PLAIN[symbols])))
-    ends = np.cumsum(lengths)
-    return (others[ends] == others[ends - lengths]) & (lengths < KEY_LENGTH)
+    plain = lengths < KEY_LENGTH
+    # The sequence of each other symbol (few): the first whose end lies beyond it.
+    plain[np.searchsorted(np.cumsum(lengths), np.flatnonzero(~PLAIN[symbols]), side="right")] = False
+    return plain
 
 
 class ExactIndex:
