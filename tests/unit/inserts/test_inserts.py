@@ -3,11 +3,12 @@
 import gzip
 from collections import Counter
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from exomir.devtools.runs import REPO
-from exomir.inserts.collapse import clip_and_filter, collapsed_rows, count_inserts, write_collapsed
+from exomir.inserts.collapse import InsertCounts, collapsed_rows, write_collapsed
 from exomir.inserts.kits import kit_preset, load_kits
 from exomir.inserts.reads import ReadFileError, distinct_read_chunks, first_reads, insert_length_range
 
@@ -35,9 +36,10 @@ def test_insert_length_range_is_the_kits_unless_the_config_sets_an_end():
 
 def test_collapse_counts_identical_inserts_after_clip_and_length_filter():
     reads = ["AAAACCCCGGGGTTTTAAAANNNN", "AAAACCCCGGGGTTTTAAAATTTT", "ACGT", "A" * 60, "CCCCGGGGTTTTAAAACCCCGGGG"]
-    inserts, stats = clip_and_filter(Counter((read, None) for read in reads), clip_3p=4, min_length=16, max_length=45)
-    assert inserts == {("AAAACCCCGGGGTTTTAAAA", None): 2, ("CCCCGGGGTTTTAAAACCCC", None): 1}
-    assert stats == {
+    inserts = InsertCounts({"clip_3p": 4, "umi": None}, min_length=16, max_length=45)
+    inserts.add((read, None, 1) for read in reads[:3])
+    inserts.add((read, None, 1) for read in reads[3:])  # a second chunk
+    assert inserts.length_stats() == {
         "trimmed_reads": 5,
         "too_short": 1,
         "too_long": 1,
@@ -46,15 +48,44 @@ def test_collapse_counts_identical_inserts_after_clip_and_length_filter():
         "insert_lengths": {20: 3},
         "trimmed_lengths": {0: 1, 20: 3, 56: 1},
     }
-    reads_per_insert, molecules, umi_stats = count_inserts(inserts, has_umi=False)
+    rows, umi_stats = inserts.collapse()
     assert umi_stats is None
-    rows = collapsed_rows(reads_per_insert, molecules)
     assert rows == [("AAAACCCCGGGGTTTTAAAA", 2, 2), ("CCCCGGGGTTTTAAAACCCC", 1, 1)]
 
 
+def test_umi_pairs_are_summed_across_chunks_and_deduplicated():
+    """Molecules: AAAA's two UMIs one substitution apart are one (reads 6 + 3 over two
+    chunks against 1), CCCC's UMI is another; GGGG's only read ended inside its UMI."""
+    kit = {"clip_3p": 0, "umi": {"length": 4}}
+    inserts = InsertCounts(kit, min_length=4, max_length=10)
+    inserts.add([("AAAA", "ACGT", 4), ("AAAA", "ACGA", 1), ("CCCC", "ACGT", 2), ("GGGG", None, 5)])
+    inserts.add([("AAAA", "ACGT", 2), ("CCCC", "TTTT", 1), ("AC", "ACGT", 7)])
+    pairs = inserts.pairs()
+    assert [pairs.pair(index) for index in range(len(pairs.numbers))] == [
+        ("AAAA", "ACGA"),
+        ("AAAA", "ACGT"),
+        ("CCCC", "ACGT"),
+        ("CCCC", "TTTT"),
+    ]
+    assert pairs.reads.tolist() == [1, 6, 2, 1]
+    inserts = InsertCounts(kit, min_length=4, max_length=10)
+    inserts.add([("AAAA", "ACGT", 4), ("AAAA", "ACGA", 1), ("CCCC", "ACGT", 2), ("GGGG", None, 5)])
+    inserts.add([("AAAA", "ACGT", 2), ("CCCC", "TTTT", 1), ("AC", "ACGT", 7)])
+    rows, umi_stats = inserts.collapse()
+    assert rows == [("AAAA", 7, 1), ("CCCC", 3, 2)]
+    assert umi_stats == {
+        "reads_with_umi": 10,
+        "umi_incomplete": 5,
+        "distinct_insert_umi_pairs": 4,
+        "molecules": 3,
+        "duplication_rate": 0.7,
+    }
+    assert inserts.length_stats()["unique_sequences"] == 3  # GGGG passed the length filter
+
+
 def test_collapsed_table_is_sorted_by_reads_then_sequence_and_reads_back(tmp_path):
-    rows = collapsed_rows(Counter({"CCCC": 3, "AAAA": 3, "GGGG": 7}), Counter({"CCCC": 1, "GGGG": 2}))
-    assert rows == [("GGGG", 7, 2), ("AAAA", 3, 0), ("CCCC", 3, 1)]
+    rows = collapsed_rows(["CCCC", "AAAA", "GGGG", "TTTT"], np.array([3, 3, 7, 0]), np.array([1, 0, 2, 0]))
+    assert rows == [("GGGG", 7, 2), ("AAAA", 3, 0), ("CCCC", 3, 1)]  # TTTT: no reads, no row
     write_collapsed(rows, tmp_path / "s.tsv.gz")
     table = pd.read_csv(tmp_path / "s.tsv.gz", sep="\t")
     assert list(table.columns) == ["sequence", "reads", "molecules"]

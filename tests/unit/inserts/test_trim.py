@@ -109,11 +109,12 @@ def test_distinct_reads_carry_their_counts_and_untrimmed_reads_go():
     adapter = adapter_finder(truseq, ERROR_RATE, MIN_OVERLAP)
     with_adapter = "TAGCAGCACGTAAATATTGGCG" + truseq["adapter_3p"] + "ATCTCG"
     without = "ACGT" * 15
-    pairs, counts = trim_distinct(Counter({with_adapter: 5, without: 2}), truseq, adapter, discard_untrimmed=True)
-    assert pairs == {("TAGCAGCACGTAAATATTGGCG", None): 5}
+    counts = Counter()
+    trimmed = trim_distinct(Counter({with_adapter: 5, without: 2}), truseq, adapter, True, counts)
+    assert list(trimmed) == [("TAGCAGCACGTAAATATTGGCG", None, 5)]
     assert counts == {"input_reads": 7, "adapter_found": 5, "untrimmed_discarded": 2}
-    kept, _ = trim_distinct(Counter({with_adapter: 5, without: 2}), truseq, adapter, discard_untrimmed=False)
-    assert kept[without, None] == 2
+    kept = trim_distinct(Counter({with_adapter: 5, without: 2}), truseq, adapter, False, Counter())
+    assert list(kept) == [("TAGCAGCACGTAAATATTGGCG", None, 5), (without, None, 2)]
 
 
 def test_a_file_counts_as_many_reads_as_it_holds():

@@ -8,11 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exomir.devtools.runs import REPO, SHARED_DATA
-from exomir.inserts.collapse import COLLAPSED_COLUMNS, clip_and_filter
+from exomir.inserts.collapse import COLLAPSED_COLUMNS
 from exomir.inserts.kits import load_kits
 from exomir.inserts.reads import collapse_lanes, distinct_read_chunks
 from exomir.inserts.trim import adapter_finder, trim_distinct, trim_read, umi_in_match
-from exomir.inserts.umi import directional_groups, molecules_per_insert
+from exomir.inserts.umi import directional_groups, molecules_per_insert, pairs_of
 
 QIASEQ = load_kits(REPO / "resources" / "kits.yaml")["qiaseq"]
 QIASEQ_READS = SHARED_DATA / "reads" / "mirtrace_tutorial" / "QiaSeq_data.fastq.gz"
@@ -41,12 +41,19 @@ def test_copies_with_one_error_in_umi_or_insert_join_the_abundant_molecule():
     heads = directional_groups(pairs)
     assert heads[MIR_16, "AAAAAAAAAAAT"] == heads[error_in_insert, "AAAAAAAAAAAA"] == (MIR_16, "AAAAAAAAAAAA")
     assert heads[MIR_16, "CCCCCCCCCCCA"] != heads[MIR_16, "CCCCCCCCCCCC"]
-    assert molecules_per_insert(pairs) == Counter({MIR_16: 3})
+    assert molecules(pairs) == Counter({MIR_16: 3})
 
 
 def test_same_umi_on_inserts_of_different_length_stays_apart():
     pairs = {(MIR_16, "ACGTACGTACGT"): 5, (MIR_16 + "A", "ACGTACGTACGT"): 1}
-    assert molecules_per_insert(pairs) == Counter({MIR_16: 1, MIR_16 + "A": 1})
+    assert molecules(pairs) == Counter({MIR_16: 1, MIR_16 + "A": 1})
+
+
+def molecules(pair_reads):
+    pairs = pairs_of(pair_reads)
+    return Counter(
+        {insert: count for insert, count in zip(pairs.inserts, molecules_per_insert(pairs).tolist()) if count}
+    )
 
 
 def reference_groups(pair_reads):
@@ -86,7 +93,7 @@ def reference_groups(pair_reads):
 def test_directional_groups_equal_the_plain_method(pair_reads):
     assert directional_groups(pair_reads) == reference_groups(pair_reads)
     heads = set(reference_groups(pair_reads).values())
-    assert molecules_per_insert(pair_reads) == Counter(insert for insert, _ in heads)
+    assert molecules(pair_reads) == Counter(insert for insert, _ in heads)
 
 
 def collapse_real_qiaseq(lanes):
@@ -114,11 +121,16 @@ def test_real_qiaseq_molecules_are_fewer_than_reads(real_qiaseq):
         == pytest.approx(1 - umi_stats["molecules"] / umi_stats["reads_with_umi"], abs=1e-4)
     )
     # No insert has more molecules than distinct UMIs, and every insert read has one.
-    trimmed, _ = trim_distinct(
-        sum(distinct_read_chunks([QIASEQ_READS], 10**6), Counter()), QIASEQ, adapter_finder(QIASEQ, 0.1, 3), True
+    trimmed = trim_distinct(
+        sum(distinct_read_chunks([QIASEQ_READS], 10**6), Counter()),
+        QIASEQ,
+        adapter_finder(QIASEQ, 0.1, 3),
+        True,
+        Counter(),
     )
-    pairs, _ = clip_and_filter(trimmed, QIASEQ["clip_3p"], *QIASEQ["insert_length"])
-    distinct_umis = Counter(insert for insert, umi in pairs if umi is not None)
+    low, high = QIASEQ["insert_length"]
+    kept = {(insert, umi) for insert, umi, _ in trimmed if umi is not None and low <= len(insert) <= high}
+    distinct_umis = Counter(insert for insert, _ in kept)
     by_insert = table.set_index("sequence")
     assert (by_insert["molecules"] <= by_insert.index.map(distinct_umis)).all()
     assert (by_insert["molecules"] >= 1).all()

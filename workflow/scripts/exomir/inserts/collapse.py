@@ -10,90 +10,128 @@ insert length range and UMI layout. Without a UMI every read is a molecule; with
 import gzip
 import os
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
 from exomir.common.atomic import atomic_path
-from exomir.inserts.umi import molecules_per_insert
+from exomir.inserts.umi import Pairs, molecules_per_insert
 
 COLLAPSED_COLUMNS = ("sequence", "reads", "molecules")
 
 
-def clip_and_filter(
-    read_counts: Mapping[tuple[str, str | None], int], clip_3p: int, min_length: int, max_length: int
-) -> tuple[Counter[tuple[str, str | None]], dict[str, Any]]:
-    """Count (insert, UMI) pairs after removing `clip_3p` bases from each read's 3' end and
-    keeping inserts of `min_length`..`max_length` nt. `read_counts` maps (sequence, UMI)
-    pairs, the UMI None without one, to their number of reads. Returns (Counter of pairs,
-    stats dict with the reads per kept insert length and per insert length before the limits)."""
-    pairs = Counter()
-    insert_lengths = Counter()
-    trimmed_lengths = Counter()
-    too_short = too_long = total = 0
-    for (sequence, umi), count in read_counts.items():
-        total += count
-        if clip_3p:
-            sequence = sequence[:-clip_3p]
-        trimmed_lengths[len(sequence)] += count
-        if len(sequence) < min_length:
-            too_short += count
-        elif len(sequence) > max_length:
-            too_long += count
-        else:
-            pairs[sequence, umi] += count
-            insert_lengths[len(sequence)] += count
-    stats = {
-        "trimmed_reads": total,
-        "too_short": too_short,
-        "too_long": too_long,
-        "length_passed": total - too_short - too_long,
-        "unique_sequences": len({insert for insert, _ in pairs}),
-        "insert_lengths": dict(sorted(insert_lengths.items())),
-        "trimmed_lengths": dict(sorted(trimmed_lengths.items())),
-    }
-    return pairs, stats
+class InsertCounts:
+    """Trimmed reads counted by insert, and with a UMI by (insert, UMI) pair, held compactly.
 
-
-def count_inserts(
-    pairs: Mapping[tuple[str, str | None], int], has_umi: bool
-) -> tuple[Counter[str], Counter[str], dict[str, Any] | None]:
-    """(reads per insert, molecules per insert, UMI stats or None) from (insert, UMI) counts.
-
-    With a UMI, reads whose UMI is incomplete (the read ended inside it) cannot be
-    deduplicated: they stay out of both counts and are reported as `umi_incomplete`.
+    Each kept insert is numbered once (a dict); the reads of a chunk are kept as arrays of
+    insert numbers, UMI bytes and read counts, merged when all reads are in (collapse). As
+    Python (insert, UMI) tuples in dicts, the 4 million pairs of 8,000,000 high-diversity
+    QIAseq reads took 2.7 GB.
     """
-    if not has_umi:
-        reads = Counter()
-        for (insert, _), count in pairs.items():
-            reads[insert] += count
-        return reads, reads, None
-    with_umi = {pair: count for pair, count in pairs.items() if pair[1] is not None}
-    reads = Counter()
-    for (insert, _), count in with_umi.items():
-        reads[insert] += count
-    molecules = molecules_per_insert(with_umi)
-    read_total, molecule_total = sum(reads.values()), sum(molecules.values())
-    stats = {
-        "reads_with_umi": read_total,
-        "umi_incomplete": sum(count for (_, umi), count in pairs.items() if umi is None),
-        "distinct_insert_umi_pairs": len(with_umi),
-        "molecules": molecule_total,
-        "duplication_rate": round(1 - molecule_total / read_total, 4) if read_total else None,
-    }
-    return reads, molecules, stats
+
+    def __init__(self, kit: dict[str, Any], min_length: int, max_length: int):
+        self.clip_3p, self.min_length, self.max_length = kit["clip_3p"], min_length, max_length
+        self.umi_length = kit["umi"]["length"] if kit["umi"] else None
+        self.numbers: dict[str, int] = {}
+        self.trimmed_lengths = Counter()
+        self.umi_incomplete = 0
+        empty = np.empty(0, dtype=np.int64)
+        self.chunks = [(empty, np.empty(0, dtype=f"S{self.umi_length or 1}"), empty)]
+
+    def add(self, trimmed: Iterable[tuple[str, str | None, int]]) -> None:
+        """Count (insert, UMI, reads) of distinct trimmed reads after removing `clip_3p` bases
+        from each insert's 3' end, keeping inserts of `min_length`..`max_length` nt; the UMI
+        is None without one, or when the read ended inside it."""
+        numbers, umis, counts, lengths, length_counts = [], [], [], [], []
+        number = self.numbers.setdefault
+        clip, low, high, has_umi = self.clip_3p, self.min_length, self.max_length, self.umi_length is not None
+        for insert, umi, count in trimmed:
+            if clip:
+                insert = insert[:-clip]
+            length = len(insert)
+            lengths.append(length)
+            length_counts.append(count)
+            if not low <= length <= high:
+                continue
+            index = number(insert, len(self.numbers))
+            if has_umi:
+                if umi is None:
+                    self.umi_incomplete += count
+                    continue
+                umis.append(umi)
+            numbers.append(index)
+            counts.append(count)
+        by_length = np.bincount(np.array(lengths, dtype=np.int64), weights=np.array(length_counts, dtype=np.int64))
+        self.trimmed_lengths.update({length: int(reads) for length, reads in enumerate(by_length.tolist()) if reads})
+        umi_bytes = np.frombuffer("".join(umis).encode("ascii"), dtype=f"S{self.umi_length or 1}")
+        self.chunks.append((np.array(numbers, dtype=np.int64), umi_bytes, np.array(counts, dtype=np.int64)))
+
+    def length_stats(self) -> dict[str, Any]:
+        """Reads trimmed, outside the length range, and per insert length before and after it."""
+        lengths = dict(sorted(self.trimmed_lengths.items()))
+        kept = {length: reads for length, reads in lengths.items() if self.min_length <= length <= self.max_length}
+        total = sum(lengths.values())
+        too_short = sum(reads for length, reads in lengths.items() if length < self.min_length)
+        too_long = total - too_short - sum(kept.values())
+        return {
+            "trimmed_reads": total,
+            "too_short": too_short,
+            "too_long": too_long,
+            "length_passed": total - too_short - too_long,
+            "unique_sequences": len(self.numbers),
+            "insert_lengths": kept,
+            "trimmed_lengths": lengths,
+        }
+
+    def pairs(self) -> Pairs:
+        """The distinct (insert, UMI) pairs of all chunks, reads summed, ordered by insert
+        number and UMI. Takes the chunks: they are released before the pairs are grouped."""
+        numbers, umis, counts = (np.concatenate(column) for column in zip(*self.chunks))
+        self.chunks = []
+        order = np.lexsort((umis, numbers))
+        numbers, umis, counts = numbers[order], umis[order], counts[order]
+        first = np.ones(len(numbers), dtype=bool)
+        first[1:] = (numbers[1:] != numbers[:-1]) | (umis[1:] != umis[:-1])
+        starts = np.flatnonzero(first)
+        reads = np.add.reduceat(counts, starts) if len(starts) else counts
+        return Pairs(list(self.numbers), numbers[starts], umis[starts], reads)
+
+    def collapse(self) -> tuple[list[tuple[str, int, int]], dict[str, Any] | None]:
+        """(collapsed rows, UMI stats or None).
+
+        With a UMI, reads whose UMI is incomplete (the read ended inside it) cannot be
+        deduplicated: they stay out of both counts and are reported as `umi_incomplete`.
+        Without one every read is a molecule.
+        """
+        inserts = list(self.numbers)
+        if self.umi_length is None:
+            numbers = np.concatenate([chunk_numbers for chunk_numbers, _, _ in self.chunks])
+            counts = np.concatenate([chunk_counts for _, _, chunk_counts in self.chunks])
+            reads = np.bincount(numbers, weights=counts, minlength=len(inserts)).astype(np.int64)
+            return collapsed_rows(inserts, reads, reads), None
+        pairs = self.pairs()
+        reads = np.bincount(pairs.numbers, weights=pairs.reads, minlength=len(inserts)).astype(np.int64)
+        molecules = molecules_per_insert(pairs)
+        read_total, molecule_total = int(reads.sum()), int(molecules.sum())
+        stats = {
+            "reads_with_umi": read_total,
+            "umi_incomplete": self.umi_incomplete,
+            "distinct_insert_umi_pairs": len(pairs.numbers),
+            "molecules": molecule_total,
+            "duplication_rate": round(1 - molecule_total / read_total, 4) if read_total else None,
+        }
+        return collapsed_rows(inserts, reads, molecules), stats
 
 
-def collapsed_rows(reads: Mapping[str, int], molecules: Mapping[str, int]) -> list[tuple[str, int, int]]:
-    """Unique inserts as (sequence, reads, molecules) rows, most reads first, then by sequence."""
+def collapsed_rows(inserts: list[str], reads: np.ndarray, molecules: np.ndarray) -> list[tuple[str, int, int]]:
+    """Unique inserts (by number) with any reads as (sequence, reads, molecules) rows, most
+    reads first, then by sequence."""
     # numpy sorts the sequences as bytes (ASCII, so in str order): 650,000 inserts in 1.1 s
     # instead of 2.6 s with a Python sort key.
-    sequences = list(reads)
-    counts = np.fromiter(reads.values(), dtype=np.int64, count=len(sequences))
-    order = np.lexsort((np.array(sequences, dtype="S"), -counts)).tolist() if sequences else []
-    ordered = [sequences[index] for index in order]
-    return [(sequence, reads[sequence], molecules.get(sequence, 0)) for sequence in ordered]
+    present = np.flatnonzero(reads > 0)
+    order = present[np.lexsort((np.array(inserts, dtype="S")[present], -reads[present]))] if len(present) else present
+    return list(zip([inserts[index] for index in order.tolist()], reads[order].tolist(), molecules[order].tolist()))
 
 
 def write_collapsed(rows: Iterable[tuple[str, int, int]], path: str | os.PathLike) -> None:

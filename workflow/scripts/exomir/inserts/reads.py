@@ -19,13 +19,13 @@ from typing import Any
 
 import dnaio
 
-from exomir.inserts.collapse import clip_and_filter, collapsed_rows, count_inserts
+from exomir.inserts.collapse import InsertCounts
 from exomir.inserts.kits import choose_kit, gather_evidence
 from exomir.inserts.trim import adapter_finder, trim_distinct
 
 # Distinct reads are counted and trimmed per chunk of reads, so memory stays bounded when
-# most reads are distinct (UMI libraries); 2,000,000 distinct 75-nt reads take about 350 MB.
-READS_PER_CHUNK = 2_000_000
+# most reads are distinct (UMI libraries); 1,000,000 distinct 75-nt reads take about 190 MB.
+READS_PER_CHUNK = 1_000_000
 TRIM_COUNTS = ("input_reads", "adapter_found", "untrimmed_discarded", "lowercase_reads")
 
 
@@ -57,6 +57,7 @@ def distinct_read_chunks(
                 if stats is not None:
                     stats["lowercase_reads"] += lowercase
                 yield chunk
+                del chunk  # before the next chunk is counted: two would be held at once
 
 
 def uppercase(read_counts: Counter[str]) -> int:
@@ -116,11 +117,10 @@ def collapse_lanes(
 ) -> tuple[list[tuple[str, int, int]], dict[str, Any]]:
     """(collapsed rows, stats) of all reads of the lanes trimmed as `kit` says."""
     adapter = adapter_finder(kit, trim_config["error_rate"], trim_config["min_adapter_overlap"])
-    trimmed, trim_counts = Counter(), Counter(dict.fromkeys(TRIM_COUNTS, 0))
+    inserts = InsertCounts(kit, *length_range)
+    trim_counts = Counter(dict.fromkeys(TRIM_COUNTS, 0))
     for chunk in distinct_read_chunks(lanes, chunk_reads, trim_counts):
-        pairs, counts = trim_distinct(chunk, kit, adapter, trim_config["discard_untrimmed"])
-        trimmed.update(pairs)
-        trim_counts.update(counts)
-    pairs, length_stats = clip_and_filter(trimmed, kit["clip_3p"], *length_range)
-    reads, molecules, umi_stats = count_inserts(pairs, has_umi=bool(kit["umi"]))
-    return collapsed_rows(reads, molecules), {**trim_counts, **length_stats, "umi": umi_stats}
+        inserts.add(trim_distinct(chunk, kit, adapter, trim_config["discard_untrimmed"], trim_counts))
+        del chunk  # as in distinct_read_chunks
+    rows, umi_stats = inserts.collapse()
+    return rows, {**trim_counts, **inserts.length_stats(), "umi": umi_stats}

@@ -27,7 +27,7 @@ holds its whole insert before the adapter, ahead of the low-quality tail.
 
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cutadapt.adapters import BackAdapter
@@ -123,15 +123,18 @@ def trim_read(sequence: str, kit: dict[str, Any], adapter: LayoutAdapter | None)
 
 
 def trim_distinct(
-    read_counts: Mapping[str, int], kit: dict[str, Any], adapter: LayoutAdapter | None, discard_untrimmed: bool
-) -> tuple[Counter[tuple[str, str | None]], Counter[str]]:
-    """Trim every distinct read of `read_counts` ({sequence: reads}) once.
-
-    Returns (Counter of (insert, UMI) pairs with their reads, Counter of `input_reads`,
-    `adapter_found` and `untrimmed_discarded` reads). Reads without an adapter are dropped
-    with `discard_untrimmed` when the kit has an adapter: their insert is longer than the read.
-    """
-    pairs = Counter()
+    read_counts: Mapping[str, int],
+    kit: dict[str, Any],
+    adapter: LayoutAdapter | None,
+    discard_untrimmed: bool,
+    stats: Counter[str],
+) -> Iterator[tuple[str, str | None, int]]:
+    """(insert, UMI, reads) of every distinct read of `read_counts` ({sequence: reads}),
+    each trimmed once; the UMI is None without one. Reads without an adapter are dropped
+    with `discard_untrimmed` when the kit has an adapter: their insert is longer than the
+    read. Adds the `input_reads`, `adapter_found` and `untrimmed_discarded` reads to `stats`
+    once every read is trimmed. A generator, so that a chunk's inserts are counted as they
+    come and never held at once."""
     found_reads = discarded = 0
     drop_untrimmed = adapter is not None and discard_untrimmed
     for sequence, count in read_counts.items():
@@ -141,6 +144,5 @@ def trim_distinct(
         elif drop_untrimmed:
             discarded += count
             continue
-        pairs[insert, umi] += count
-    stats = Counter(input_reads=sum(read_counts.values()), adapter_found=found_reads, untrimmed_discarded=discarded)
-    return pairs, stats
+        yield insert, umi, count
+    stats.update(input_reads=sum(read_counts.values()), adapter_found=found_reads, untrimmed_discarded=discarded)
