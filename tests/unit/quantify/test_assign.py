@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from exomir.quantify.assign import (
+    FRAGMENT_TYPES,
     count_sample,
     mirgff_variant,
     resolve_inserts,
@@ -85,12 +86,11 @@ def test_priority_spike_in_then_trna_then_mirna_then_snorna_then_hairpin(resolve
 
 
 def test_trna_fragment_types():
-    assert trna_fragment_type(0, 33, 75) == "5'_half"
-    assert trna_fragment_type(1, 20, 75) == "5'_tRF"
-    assert trna_fragment_type(40, 75, 75) == "3'_half"
-    assert trna_fragment_type(56, 73, 75) == "3'_tRF"
-    assert trna_fragment_type(20, 40, 75) == "i-tRF"
-    assert trna_fragment_type(0, 75, 75) == "full_length"
+    cases = {(0, 33, 75): "5'_half", (1, 20, 75): "5'_tRF", (40, 75, 75): "3'_half", (56, 73, 75): "3'_tRF"}
+    cases |= {(20, 40, 75): "i-tRF", (0, 75, 75): "full_length"}
+    starts, ends, lengths = zip(*cases)
+    assert [FRAGMENT_TYPES[code] for code in trna_fragment_type(starts, ends, lengths)] == list(cases.values())
+    assert list(FRAGMENT_TYPES) == sorted(FRAGMENT_TYPES)  # positions sort as the names
 
 
 def test_counts_keep_canonical_and_isomirs_apart_and_every_insert_has_a_biotype(alignment_table):

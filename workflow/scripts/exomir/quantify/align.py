@@ -33,6 +33,7 @@ from exomir.quantify.exact import ExactIndex
 
 NONTEMPLATED_BASES = set("AT")
 HIT_COLUMNS = ["number", "reference", "start", "end", "mismatches"]
+POSITION_COLUMNS = ["number", "start", "end"]  # int32: 4 bytes each for millions of alignments
 ALIGNMENT_COLUMNS = ["row", "tail", "reference", "start", "end", "mismatches"]
 # bowtie's default output: name strand reference offset sequence qualities others mismatches.
 BOWTIE_COLUMNS = ["number", "strand", "reference", "start", "sequence", "qualities", "others", "mismatches"]
@@ -49,7 +50,7 @@ def run_bowtie(
     start, end and mismatch descriptor (HIT_COLUMNS). bowtie's summary goes to `report` (a path).
     bowtie writes its alignments to a file, read back in one go (pandas' C parser)."""
     if not sequences and report is None:
-        return pd.DataFrame({column: [] for column in HIT_COLUMNS}).astype({"number": int, "start": int, "end": int})
+        return pd.DataFrame({column: [] for column in HIT_COLUMNS}).astype(dict.fromkeys(POSITION_COLUMNS, np.int32))
     # With no inserts bowtie still runs, so the sample keeps a (zero) report for MultiQC.
     with tempfile.TemporaryDirectory(dir=workdir) as folder:
         reads, hits = Path(folder) / "reads.txt", Path(folder) / "hits.txt"
@@ -59,7 +60,9 @@ def run_bowtie(
             if subprocess.run(command, stderr=stderr).returncode != 0:
                 raise RuntimeError(f"bowtie failed: {' '.join(command)}; see {report}")
         if hits.stat().st_size == 0:
-            table = pd.DataFrame({column: [] for column in BOWTIE_COLUMNS}).astype({"number": int, "start": int})
+            table = pd.DataFrame({column: [] for column in BOWTIE_COLUMNS}).astype(
+                {"number": np.int32, "start": np.int32}
+            )
         else:
             table = pd.read_csv(
                 hits,
@@ -67,11 +70,12 @@ def run_bowtie(
                 header=None,
                 names=BOWTIE_COLUMNS,
                 usecols=["number", "reference", "start", "mismatches"],
-                dtype={"number": np.int64, "reference": str, "start": np.int64, "mismatches": str},
+                # Categories: a few hundred names and descriptors, codes of a few bytes per alignment.
+                dtype={"number": np.int32, "reference": "category", "start": np.int32, "mismatches": "category"},
                 keep_default_na=False,
                 quoting=csv.QUOTE_NONE,
             )
-    lengths = np.fromiter(map(len, sequences), dtype=np.int64, count=len(sequences))
+    lengths = np.fromiter(map(len, sequences), dtype=np.int32, count=len(sequences))
     table["end"] = table["start"].to_numpy() + lengths[table["number"].to_numpy()]
     return table[HIT_COLUMNS]
 
@@ -88,14 +92,14 @@ def best_stratum(
     occurrences from `exact`, bowtie for the sequences without one. `report` gets bowtie's
     summary counted over all the sequences (bowtie_summary)."""
     numbers, records, starts = exact.occurrences(sequences)
-    lengths = np.fromiter(map(len, sequences), dtype=np.int64, count=len(sequences))
+    lengths = np.fromiter(map(len, sequences), dtype=np.int32, count=len(sequences))
     exact_hits = pd.DataFrame(
         {
             "number": numbers,
             "reference": pd.Categorical.from_codes(records, categories=exact.names),
             "start": starts,
             "end": starts + lengths[numbers],
-            "mismatches": "",
+            "mismatches": pd.Categorical.from_codes(np.zeros(len(numbers), dtype=np.int8), categories=[""]),
         }
     )
     found = np.zeros(len(sequences), dtype=bool)
@@ -110,12 +114,27 @@ def best_stratum(
             aligned = run_bowtie(others, index, arguments, workdir, bowtie_report.name)
             Path(report).write_text(bowtie_summary(bowtie_report.read(), int(found.sum()), len(exact_hits)))
     aligned["number"] = rest[aligned["number"].to_numpy()]
-    return stacked([exact_hits, aligned]).sort_values("number", kind="stable", ignore_index=True)
+    # Reference names as codes of the index's records: a few bytes per alignment, not a string.
+    references = pd.Categorical(aligned["reference"], categories=exact.names)
+    if (references.codes < 0).any():
+        unknown = sorted(set(aligned["reference"][references.codes < 0]))[:3]
+        raise RuntimeError(f"bowtie index {index} has records its FASTA lacks ({', '.join(unknown)}); rebuild both")
+    aligned["reference"] = references
+    return stacked([exact_hits, aligned])
 
 
 def stacked(tables: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    """The tables one below the other (the first, empty, when all are)."""
-    return pd.concat([table for table in tables if len(table)] or tables[:1], ignore_index=True)
+    """The tables one below the other (the first, empty, when all are). A column categorical in
+    the first stays categorical, over the union of the tables' values: recoded before they are
+    joined, as pandas would otherwise join them as strings."""
+    tables = [table.copy(deep=False) for table in tables if len(table)] or [tables[0].copy(deep=False)]
+    for name, column in tables[0].items():
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            parts = [pd.Categorical(table[name]) for table in tables]
+            categories = pd.Index(sorted(set().union(*(part.categories for part in parts))))
+            for table, part in zip(tables, parts):
+                table[name] = part.set_categories(categories)
+    return pd.concat(tables, ignore_index=True)
 
 
 SUMMARY_COUNT = re.compile(r"^# reads (?:processed|with at least one alignment|that failed to align): (\d+)", re.M)
@@ -170,17 +189,19 @@ def align_inserts(
 ) -> tuple[pd.DataFrame, dict[str, int]]:
     """All passes (module docstring) over the inserts; returns (alignments, pass counts)."""
     hits = best_stratum(sequences, index, exact, mismatches, workdir, report)
-    passes = [hits.rename(columns={"number": "row"}).assign(tail=0)]
+    passes = [alignment_columns(hits, hits["number"].to_numpy(), 0)]
     aligned = np.zeros(len(sequences), dtype=bool)
     aligned[hits["number"].to_numpy()] = True
     counts = {"aligned_as_is": int(aligned.sum())}
+    del hits
 
     candidates = nontemplated_candidates(sequences, np.flatnonzero(~aligned).tolist(), max_nontemplated, min_length)
     rescued = best_stratum([sequence for *_, sequence in candidates], index, exact, mismatches, workdir)
-    candidate_rows = np.array([row for row, *_ in candidates], dtype=np.int64)
-    candidate_tails = np.array([tail for _, tail, _ in candidates], dtype=np.int64)
-    rescued["row"] = candidate_rows[rescued["number"].to_numpy()]
-    rescued["tail"] = candidate_tails[rescued["number"].to_numpy()]
+    candidate_rows = np.array([row for row, *_ in candidates], dtype=np.int32)
+    candidate_tails = np.array([tail for _, tail, _ in candidates], dtype=np.int8)
+    rescued = alignment_columns(
+        rescued, candidate_rows[rescued["number"].to_numpy()], candidate_tails[rescued["number"].to_numpy()]
+    )
     # Candidates of a row come shortest tail first, so the first one that aligned is kept.
     shortest = rescued.groupby("row")["tail"].transform("min")
     passes.append(rescued[rescued["tail"] == shortest])
@@ -192,9 +213,20 @@ def align_inserts(
         unaligned = np.flatnonzero(~aligned)
         genome_arguments = ["-v", str(mismatches), "-k", "1"]
         genome = run_bowtie([sequences[row] for row in unaligned], genome_index, genome_arguments, workdir)
-        genome["row"] = unaligned[genome["number"].to_numpy()]
-        genome["reference"] = "genome|" + genome["reference"]
-        passes.append(genome.assign(tail=0))
+        genome["reference"] = "genome|" + genome["reference"].astype(str)
+        passes.append(alignment_columns(genome, unaligned[genome["number"].to_numpy()].astype(np.int32), 0))
         counts["aligned_to_genome"] = len(genome)
-    alignments = stacked([part[ALIGNMENT_COLUMNS] for part in passes])
-    return alignments.sort_values("row", kind="stable", ignore_index=True), counts
+    alignments = stacked(passes)
+    del passes
+    # Row by row, column by column: one column is copied at a time.
+    order = np.argsort(alignments["row"].to_numpy(), kind="stable")
+    for name in ALIGNMENT_COLUMNS:
+        alignments[name] = alignments[name].array.take(order)
+    return alignments, counts
+
+
+def alignment_columns(hits: pd.DataFrame, rows: np.ndarray, tail: np.ndarray | int) -> pd.DataFrame:
+    """`hits` (HIT_COLUMNS) as alignments of `rows` with `tail` nt removed (ALIGNMENT_COLUMNS)."""
+    columns = {"row": rows, "tail": np.broadcast_to(np.asarray(tail, dtype=np.int8), len(hits)).copy()}
+    columns |= {name: hits[name].array for name in ("reference", "start", "end", "mismatches")}
+    return pd.DataFrame(columns, copy=False)

@@ -170,14 +170,20 @@ def mirgff_variant(fit: Mapping[str, Any]) -> str:
     return ",".join(sorted(set(variants))) or "NA"
 
 
+# Fragment types of the targets: "" for every biotype but tRNA. In sorted order, so that their
+# positions sort as their names do.
+FRAGMENT_TYPES = ("", "3'_half", "3'_tRF", "5'_half", "5'_tRF", "full_length", "i-tRF")
+
+
 def trna_fragment_type(start: Any, end: Any, length: Any) -> np.ndarray:
     """Fragment type of tRNA alignments from 0-based start, end and the tRNA's length (numbers
-    or arrays of them, one type per alignment)."""
+    or arrays of them), as positions in FRAGMENT_TYPES."""
     start, end, length = np.asarray(start), np.asarray(end), np.asarray(length)
     at_5p, at_3p = start <= TRNA_5P_SLACK, end >= length - TRNA_3P_SLACK
     half = end - start >= HALF_MIN_LENGTH
     conditions = [at_5p & at_3p, at_5p & half, at_5p, at_3p & half, at_3p]
-    return np.select(conditions, ["full_length", "5'_half", "5'_tRF", "3'_half", "3'_tRF"], "i-tRF").astype(object)
+    choices = [FRAGMENT_TYPES.index(name) for name in ("full_length", "5'_half", "5'_tRF", "3'_half", "3'_tRF")]
+    return np.select(conditions, choices, FRAGMENT_TYPES.index("i-tRF"))
 
 
 def best_mature_fits(fits: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -197,8 +203,8 @@ class Resolution:
 
     `biotypes`: one per insert. `mirna_fits`: {row: best fits, one per mature name, by name} of
     the miRNA inserts. `targets`: (row, feature, fragment_type) of every other insert that has
-    targets, sorted: hairpins of miRNA_hairpin inserts, ("genome", "") of genome ones, feature
-    family and tRNA fragment type of the others."""
+    targets, sorted, its names categorical (codes in name order): hairpins of miRNA_hairpin
+    inserts, ("genome", "") of genome ones, feature family and tRNA fragment type of the others."""
 
     biotypes: np.ndarray
     mirna_fits: dict[int, list[dict[str, Any]]]
@@ -216,7 +222,8 @@ def resolve_inserts(
     are fitted to matures one by one, the biotypes and other targets are chosen for all inserts
     at once (numpy, pandas)."""
     rank = {biotype: number for number, biotype in enumerate(BIOTYPE_PRIORITY)}
-    alignments = alignments[ALIGNMENT_COLUMNS].sort_values("row", kind="stable", ignore_index=True)
+    if not alignments["row"].is_monotonic_increasing:  # align_inserts gives them sorted
+        alignments = alignments.sort_values("row", kind="stable", ignore_index=True)
     codes, references = pd.factorize(alignments["reference"])
     described = [("genome", "genome", 0) if name.startswith("genome|") else records[name] for name in references]
     reference_rank = np.array([rank[biotype] for biotype, _, _ in described], dtype=np.int64)
@@ -225,7 +232,9 @@ def resolve_inserts(
 
     is_mirna = ranks == rank["miRNA"]
     fits = defaultdict(list)
-    for row, tail, reference, start, end, mismatches in alignments[is_mirna].itertuples(index=False):
+    for row, tail, reference, start, end, mismatches in alignments.loc[is_mirna, ALIGNMENT_COLUMNS].itertuples(
+        index=False
+    ):
         hairpin_alignment = (tail, reference.split("|", 1)[1], start, end, mismatches)
         fits[row] += mature_fits(hairpin_alignment, sequences[row], positions, tolerances)
     fitted = np.zeros(len(sequences), dtype=bool)
@@ -238,18 +247,32 @@ def resolve_inserts(
         best[rows[firsts]] = np.minimum.reduceat(ranks, firsts)
     mirna_fits = {row: best_mature_fits(fits[row]) for row in np.flatnonzero(best == rank["miRNA"]).tolist()}
 
+    # Targets of the other inserts: (row, feature, fragment type) coded as one integer, which
+    # np.unique dedupes and sorts. A reference's feature is its hairpin when the insert is
+    # hairpin-only (a miRNA record), else its family.
     kept = (ranks == best[rows]) & (ranks != rank["miRNA"])
-    kept_codes, kept_ranks = codes[kept], ranks[kept]
-    families = np.array([family for _, family, _ in described], dtype=object)
-    hairpins = np.array([name.split("|", 1)[-1] for name in references], dtype=object)
-    feature = np.where(kept_ranks == rank["miRNA_hairpin"], hairpins[kept_codes], families[kept_codes])
-    lengths = np.array([length for _, _, length in described], dtype=np.int64)[kept_codes]
-    fragment_types = trna_fragment_type(
-        alignments["start"].to_numpy()[kept], alignments["end"].to_numpy()[kept], lengths
+    feature_names = [
+        name.split("|", 1)[-1] if biotype == "miRNA" else family
+        for name, (biotype, family, _) in zip(references, described)
+    ]
+    features, feature_codes = np.unique(np.array(feature_names, dtype=object), return_inverse=True)
+    kept_codes, kept_rows = codes[kept], rows[kept]
+    fragment = np.zeros(len(kept_codes), dtype=np.int64)
+    trna = reference_rank[kept_codes] == rank["tRNA"]
+    trna_lengths = np.array([length for _, _, length in described], dtype=np.int64)[kept_codes[trna]]
+    starts, ends = (alignments[column].to_numpy()[kept][trna] for column in ("start", "end"))
+    fragment[trna] = trna_fragment_type(starts, ends, trna_lengths)
+    kinds = len(FRAGMENT_TYPES)
+    keys = np.unique((kept_rows * max(len(features), 1) + feature_codes[kept_codes]) * kinds + fragment)
+    target_rows, feature_and_fragment = np.divmod(keys, max(len(features), 1) * kinds)
+    feature_code, fragment_code = np.divmod(feature_and_fragment, kinds)
+    targets = pd.DataFrame(
+        {
+            "row": target_rows,
+            "feature": pd.Categorical.from_codes(feature_code, categories=features),
+            "fragment_type": pd.Categorical.from_codes(fragment_code, categories=FRAGMENT_TYPES),
+        }
     )
-    fragment_type = np.where(kept_ranks == rank["tRNA"], fragment_types, "")
-    targets = pd.DataFrame({"row": rows[kept], "feature": feature, "fragment_type": fragment_type})
-    targets = targets.drop_duplicates().sort_values(["row", "feature", "fragment_type"], ignore_index=True)
     return Resolution(np.array(BIOTYPE_PRIORITY, dtype=object)[best], mirna_fits, targets)
 
 
@@ -287,7 +310,7 @@ def align_and_count(
 def sums_by_key(keys: pd.DataFrame, weights: Mapping[str, np.ndarray]) -> pd.DataFrame:
     """`keys` with each weight summed per distinct key, the keys sorted. Sums are taken in row
     order (np.bincount), as adding one row after another would."""
-    groups = keys.groupby(list(keys.columns), sort=True)
+    groups = keys.groupby(list(keys.columns), sort=True, observed=True)
     codes = groups.ngroup().to_numpy()
     table = groups.size().reset_index()[list(keys.columns)]
     for name, weight in weights.items():
@@ -346,10 +369,16 @@ def count_sample(
         targets.loc[others, ["feature", "fragment_type"]].assign(biotype=biotypes[others])[FEATURE_COLUMNS[:3]],
         {name: weight[others] for name, weight in weights.items()},
     )
-    # A target's label is its feature and fragment type, either left out when empty.
-    feature, fragment_type = targets["feature"].to_numpy(), targets["fragment_type"].to_numpy()
-    joined = np.where(feature == "", fragment_type, feature + " " + fragment_type)
-    labels = np.where(fragment_type == "", feature, joined)
+    # A target's label is its feature and fragment type, either left out when empty; made once
+    # per distinct pair.
+    kinds = len(FRAGMENT_TYPES)
+    pairs = targets["feature"].cat.codes.to_numpy(np.int64) * kinds + targets["fragment_type"].cat.codes.to_numpy()
+    distinct, pair_of_target = np.unique(pairs, return_inverse=True)
+    names = targets["feature"].cat.categories
+    pair_labels = [
+        " ".join(filter(None, (names[pair // kinds], FRAGMENT_TYPES[pair % kinds]))) for pair in distinct.tolist()
+    ]
+    labels = np.array(pair_labels, dtype=object)[pair_of_target]
     single = per_row[target_rows] == 1
     described[target_rows[single]] = labels[single]
     several = np.flatnonzero(~single)

@@ -28,6 +28,7 @@ from exomir.common.fasta import read_fasta
 
 KEY_LENGTH = 64  # longer than any kit's longest insert (resources/kits.yaml: 45 nt)
 ABOVE_BASES = b"~"  # sorts after A, C, G, T and N
+QUERIES_PER_SEARCH = 200_000
 PLAIN = np.zeros(256, dtype=bool)  # A, C, G and T among the bytes
 PLAIN[np.frombuffer(b"ACGT", dtype=np.uint8)] = True
 
@@ -83,19 +84,28 @@ class ExactIndex:
         return cls(fasta, np.load(order))
 
     def occurrences(self, sequences: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(input number, record number, 0-based start) of every exact occurrence of the
-        sequences it can look up (module docstring), in input order."""
+        """(input number, record number, 0-based start; int32) of every exact occurrence of the
+        sequences it can look up (module docstring), in input order; QUERIES_PER_SEARCH at a
+        time, so memory stays bounded."""
         lookup = np.flatnonzero(plain_and_short(sequences))
-        empty = np.zeros(0, dtype=np.int64)
         if not len(lookup):
-            return empty, empty, empty
+            return tuple(np.zeros(0, dtype=np.int32) for _ in range(3))
+        width = max(len(sequences[number]) for number in lookup.tolist()) + len(ABOVE_BASES)
+        keys = keys_at(self.text, self.order, width)
+        found = [
+            self._occurrences(sequences, lookup[first : first + QUERIES_PER_SEARCH], keys)
+            for first in range(0, len(lookup), QUERIES_PER_SEARCH)
+        ]
+        return tuple(np.concatenate(parts) for parts in zip(*found))
+
+    def _occurrences(
+        self, sequences: Sequence[str], lookup: np.ndarray, keys: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         queries = [sequences[number] for number in lookup.tolist()]
         lengths = np.fromiter(map(len, queries), dtype=np.int64, count=len(queries))
-        width = int(lengths.max()) + len(ABOVE_BASES)
-        keys = keys_at(self.text, self.order, width)
-        lower = np.array(queries, dtype=f"S{width}")
+        lower = np.array(queries, dtype=keys.dtype)
         upper = lower.copy()
-        upper.view(np.uint8).reshape(len(queries), width)[np.arange(len(queries)), lengths] = ABOVE_BASES[0]
+        upper.view(np.uint8).reshape(len(queries), keys.itemsize)[np.arange(len(queries)), lengths] = ABOVE_BASES[0]
         low, high = np.searchsorted(keys, lower, side="left"), np.searchsorted(keys, upper, side="left")
         found = high - low
         numbers = np.repeat(lookup, found)
@@ -103,4 +113,5 @@ class ExactIndex:
         ranks = np.arange(found.sum()) - np.repeat(np.cumsum(found) - found, found) + np.repeat(low, found)
         positions = self.order[ranks]
         records = np.searchsorted(self.record_starts, positions, side="right") - 1
-        return numbers, records, positions - self.record_starts[records]
+        starts = positions - self.record_starts[records]
+        return numbers.astype(np.int32), records.astype(np.int32), starts.astype(np.int32)
