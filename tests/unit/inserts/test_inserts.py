@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from exomir.devtools.runs import REPO
-from exomir.inserts.collapse import InsertCounts, collapsed_rows, write_collapsed
+from exomir.inserts.collapse import InsertCounts, collapsed_rows, pair_keys, write_collapsed
 from exomir.inserts.kits import kit_preset, load_kits
 from exomir.inserts.reads import ReadFileError, distinct_read_chunks, first_reads, insert_length_range
 
@@ -81,6 +81,16 @@ def test_umi_pairs_are_summed_across_chunks_and_deduplicated():
         "duplication_rate": 0.7,
     }
     assert inserts.length_stats()["unique_sequences"] == 3  # GGGG passed the length filter
+
+
+@pytest.mark.parametrize("width", [4, 30])  # 30 symbols over 30 nt do not fit 64 bits: UMI ranks
+def test_pair_keys_are_equal_only_for_equal_pairs(width):
+    symbols = "ACGTN.ABCDEFGHIJKLMOPQRSUVWXYZ"[:width]
+    umis = [symbols[:width], symbols[::-1], symbols[:width], symbols[:width], symbols[1:] + symbols[0]]
+    numbers = np.array([0, 0, 1, 0, 0])
+    keys = pair_keys(numbers, np.array([umi.encode() for umi in umis]), inserts=2).tolist()
+    assert keys[0] == keys[3]  # the same insert and UMI
+    assert len({keys[0], keys[1], keys[2], keys[4]}) == 4
 
 
 def test_collapsed_table_is_sorted_by_reads_then_sequence_and_reads_back(tmp_path):

@@ -138,7 +138,10 @@ def gather_evidence(
     whole, whose length is in their range and below the longest read's: untrimmed reads all
     have the run's read length.
     """
-    adapter_kits = {name: kit for name, kit in kits.items() if kit["adapter_3p"]}
+    kits_by_adapter = {}
+    for name, kit in kits.items():
+        if kit["adapter_3p"]:
+            kits_by_adapter.setdefault(layout_adapter(kit), []).append((name, kit))
     trimmed_kits = {name: kit for name, kit in kits.items() if not kit["adapter_3p"]}
     matchers = adapter_matchers(kits, error_rate)
     mature = set(mature_sequences)
@@ -150,10 +153,10 @@ def gather_evidence(
         length = len(sequence)
         longest = max(longest, length)
         matches = {adapter: matcher.match_to(sequence) for adapter, matcher in matchers.items()}
-        found = [match for match in matches.values() if match is not None]
+        matches = {adapter: match for adapter, match in matches.items() if match is not None}
         # A prefix at the read's end is too short to prove an adapter (miR-22-3p ends in
         # QIAseq's AACTGT); only MIN_WHOLE adapter nt make a read untrimmed.
-        if not any(match.rstop - match.rstart >= MIN_WHOLE for match in found):
+        if not any(match.rstop - match.rstart >= MIN_WHOLE for match in matches.values()):
             no_adapter_lengths[length] += count
             no_adapter_mirna_lengths[length] += count * (sequence in mature)
         # A match marks where the insert ends only if the adapter's first ANCHOR nt are
@@ -162,18 +165,19 @@ def gather_evidence(
         anchored = {
             adapter: match.rstart
             for adapter, match in matches.items()
-            if match is not None and sequence[match.rstart : match.rstart + ANCHOR] == adapter[:ANCHOR]
+            if sequence[match.rstart : match.rstart + ANCHOR] == adapter[:ANCHOR]
         }
         if not anchored:
             continue
         first = min(anchored.values())
-        for name, kit in adapter_kits.items():
-            if anchored.get(layout_adapter(kit)) != first:
+        for adapter, start in anchored.items():
+            if start != first:
                 continue
-            insert = layout_insert(sequence, first, kit)
-            if insert is not None:
-                evidence[name].supported += count
-                evidence[name].mirna_exact += count * (insert in mature)
+            for name, kit in kits_by_adapter[adapter]:
+                insert = layout_insert(sequence, first, kit)
+                if insert is not None:
+                    evidence[name].supported += count
+                    evidence[name].mirna_exact += count * (insert in mature)
     for name, kit in trimmed_kits.items():
         low, high = kit["insert_length"]
         lengths = [length for length in no_adapter_lengths if low <= length <= high and length < longest]
