@@ -131,7 +131,10 @@ def pair_keys(numbers: np.ndarray, umis: np.ndarray, inserts: int) -> np.ndarray
     bytes) 3.2 s. UMIs whose code would not fit in 64 bits fall back on a rank of the UMI bytes."""
     width = umis.dtype.itemsize
     characters = umis.view(np.uint8).reshape(len(umis), width)
-    symbols = np.flatnonzero(np.bincount(characters.ravel(), minlength=256))
+    present = np.zeros(256, dtype=bool)
+    for position in range(width):  # column by column: all at once, numpy indexes with 8 B per byte
+        present[characters[:, position]] = True
+    symbols = np.flatnonzero(present)
     base = max(len(symbols), 2)
     if base**width * max(inserts, 1) >= 2**63:
         _, umi_ranks = np.unique(umis, return_inverse=True)
