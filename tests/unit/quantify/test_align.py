@@ -68,34 +68,52 @@ def hits(table):
     return sorted(table.itertuples(index=False, name=None))
 
 
-def test_exact_occurrences_and_bowtie_give_bowtie_alone_s_alignments_and_summary(tmp_path):
-    """Inserts of repeated records, across record ends, with N (in the read or the reference),
-    with one mismatch or none at all: the suffix index and bowtie together find exactly what
-    bowtie alone finds, and the summary is bowtie's own."""
+def bowtie_alone(sequences, index, mismatches, folder):
+    """bowtie's own alignments of every sequence, and its own summary."""
+    arguments = ["-v", str(mismatches), "-a", "--best", "--strata", "--norc"]
+    alignments = run_bowtie(sequences, index, arguments, folder, folder / "alone.log")
+    return alignments, (folder / "alone.log").read_text()
+
+
+@pytest.mark.parametrize("mismatches", [0, 1, 2])
+def test_the_suffix_index_finds_what_bowtie_alone_finds_with_its_summary(tmp_path, mismatches):
+    """Inserts of repeated records, across record ends, with N in the read or the reference,
+    with up to three substitutions, longer than the keys: the suffix index and bowtie together
+    report exactly bowtie's alignments, descriptors and summary."""
     generator = random.Random(7)
     unit = "".join(generator.choice("ACGT") for _ in range(120))
     records = {f"tRNA|{number}": unit for number in range(3)}  # the same sequence three times
     records["rRNA|1"] = unit[:50] + "N" + unit[51:] + "".join(generator.choice("ACGT") for _ in range(80))
     records["YRNA|2"] = "".join(generator.choice("ACGT") for _ in range(200))
+    records["snRNA|3"] = "A" * 40 + "".join(generator.choice("ACGT") for _ in range(30))  # low complexity
     annotation = build_index(tmp_path, "annotation", records)
     sequences = []
-    for _ in range(300):
+    for _ in range(400):
         record = generator.choice(list(records.values()))
         length = generator.randint(16, 70)
         start = generator.randint(0, len(record) - 16)
-        sequences.append(record[start : start + length])  # may be cut short at the record's end
-    sequences += [unit[40:60], unit[100:] + records["rRNA|1"][:10], records["YRNA|2"][-10:] + unit[:10]]
-    sequences += [sequence[:5] + ("A" if sequence[5] != "A" else "C") + sequence[6:] for sequence in sequences[:50]]
-    sequences += [unit[45:70].replace(unit[50], "N", 1), "ACGT" * 6, unit[: KEY_LENGTH - 1], unit[:KEY_LENGTH]]
+        sequence = list(record[start : start + length])  # may be cut short at the record's end
+        for _ in range(generator.choice([0, 0, 1, 1, 2, 3])):
+            position = generator.randrange(len(sequence))
+            sequence[position] = generator.choice("ACGTN".replace(sequence[position], ""))
+        sequences.append("".join(sequence))
+    sequences += [unit[100:] + records["rRNA|1"][:10], records["YRNA|2"][-10:] + unit[:10], "ACGT" * 6]
+    sequences += [
+        "A" * 20,
+        "A" * 19 + "C",
+        unit[: KEY_LENGTH - 1],
+        unit[:KEY_LENGTH],
+        unit[45:70].replace(unit[50], "N"),
+    ]
     exact = exact_index(annotation)
-    assert len(np.unique(exact.occurrences(sequences)[0])) > 200  # most inserts found without bowtie
-    together = best_stratum(sequences, annotation, exact, 1, tmp_path, tmp_path / "together.log")
-    arguments = ["-v", "1", "-a", "--best", "--strata", "--norc"]
-    alone = run_bowtie(sequences, annotation, arguments, tmp_path, tmp_path / "alone.log")
+    together = best_stratum(sequences, annotation, exact, mismatches, tmp_path, tmp_path / "together.log")
+    alone, summary = bowtie_alone(sequences, annotation, mismatches, tmp_path)
     assert hits(together) == hits(alone)
-    assert len(together) > len(sequences)  # the repeated records: several occurrences per insert
-    assert (together["mismatches"] != "").any() and (together["mismatches"] == "").any()
-    assert (tmp_path / "together.log").read_text() == (tmp_path / "alone.log").read_text()
+    assert (tmp_path / "together.log").read_text() == summary
+    assert len(together) > together["number"].nunique()  # the repeated records: several per insert
+    assert len(np.unique(exact.occurrences(sequences)[0])) > 100  # most found in the index
+    if mismatches:
+        assert (together["mismatches"].astype(str).str.count(">") == mismatches).any()
 
 
 def test_only_plain_inserts_shorter_than_the_keys_are_looked_up():
