@@ -53,6 +53,11 @@ def tmm_factors(matrix: pd.DataFrame) -> pd.Series:
     return factors
 
 
+def tmm_cpm(counts: pd.DataFrame) -> pd.DataFrame:
+    """CPM on TMM-adjusted library sizes (library size × tmm_factors) of a features × samples table."""
+    return counts_per_million(counts, counts.sum(axis=0) * tmm_factors(counts))
+
+
 def spike_in_factors(spike_in_molecules: pd.Series) -> pd.Series:
     """Each sample's spike-in molecules over their geometric mean (samples with any); NaN
     where a sample has none."""
@@ -73,7 +78,7 @@ def normalisations(
     layers = {
         "counts": matrix,
         "cpm": counts_per_million(matrix),
-        "tmm_cpm": counts_per_million(matrix, library_sizes * tmm),
+        "tmm_cpm": tmm_cpm(matrix),
     }
     factors = pd.DataFrame(
         {"mirna_molecules": library_sizes, "tmm_factor": tmm, "tmm_library_size": library_sizes * tmm}

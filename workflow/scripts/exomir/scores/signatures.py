@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import scanpy as sc
 
-from exomir.common.normalise import counts_per_million, tmm_factors
+from exomir.common.normalise import tmm_cpm
 from exomir.counts.features import FeatureLookup
 from exomir.counts.layers import layer_table
 
@@ -193,7 +193,7 @@ def scanpy_cohort_score(log_cpm: anndata.AnnData, up: Sequence[str], down: Seque
 
 def log2_tmm_cpm(counts: pd.DataFrame) -> pd.DataFrame:
     """log2(TMM-CPM + 1) of a miRNAs × libraries count table, TMM factors over all its libraries."""
-    return np.log2(counts_per_million(counts, counts.sum(axis=0) * tmm_factors(counts).fillna(1.0)) + 1)
+    return np.log2(tmm_cpm(counts) + 1)
 
 
 def _normalised_biofluid(values: pd.Series) -> pd.Series:
