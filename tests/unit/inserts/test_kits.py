@@ -5,11 +5,22 @@ from collections import Counter
 import numpy as np
 import pytest
 import yaml
+from cutadapt.adapters import BackAdapter
 
 from exomir.common.fasta import read_fasta
 from exomir.devtools.runs import REPO, SHARED_DATA
-from exomir.inserts.kits import AUTO, KitDetectionError, choose_kit, gather_evidence, load_kits
-from exomir.inserts.reads import detect
+from exomir.inserts.kits import (
+    ANCHOR,
+    AUTO,
+    MIN_PARTIAL,
+    MIN_WHOLE,
+    KitDetectionError,
+    choose_kit,
+    gather_evidence,
+    layout_adapter,
+    load_kits,
+)
+from exomir.inserts.reads import detect, first_reads
 
 KITS = load_kits(REPO / "resources" / "kits.yaml")
 MATURE = set(read_fasta(REPO / "resources" / "mirbase-v22-hsa" / "mature.fa").values())
@@ -50,6 +61,50 @@ def test_auto_detects_the_kit_of_real_reads(relative_path, expected):
     assert decision["runner_up_support"] < decision["support"]
     assert decision["preset"] == KITS[expected]
     assert decision["warnings"] == []
+
+
+def reference_evidence(read_counts, error_rate=0.1):
+    """{kit: (reads it fits, of them exact miRNA)} written out kit by kit with cutadapt's
+    aligner: a kit fits a read when its layout's anchored match is the first anchored match of
+    any layout and leaves an insert in its range; a kit without an adapter fits a read with no
+    MIN_WHOLE-nt match, of a length in its range and below the longest read's."""
+    layouts = sorted({layout_adapter(kit) for kit in KITS.values() if kit["adapter_3p"]})
+    aligners = {layout: BackAdapter(layout, max_errors=error_rate, min_overlap=MIN_PARTIAL) for layout in layouts}
+    longest = max(map(len, read_counts))
+    fits = {name: [0, 0] for name in KITS}
+    for read, count in read_counts.items():
+        matches = {layout: aligner.match_to(read) for layout, aligner in aligners.items()}
+        anchored = {
+            layout: match.rstart
+            for layout, match in matches.items()
+            if match is not None and read[match.rstart : match.rstart + ANCHOR] == layout[:ANCHOR]
+        }
+        untrimmed = any(match is not None and match.rstop - match.rstart >= MIN_WHOLE for match in matches.values())
+        for name, kit in KITS.items():
+            low, high = kit["insert_length"]
+            if kit["adapter_3p"]:
+                start = anchored.get(layout_adapter(kit))
+                if start is None or start != min(anchored.values()):
+                    continue
+                insert = read[kit["clip_5p"] : start - kit["clip_3p"]]
+                if not low <= len(insert) <= high:
+                    continue
+            elif untrimmed or not low <= len(read) <= high or len(read) >= longest:
+                continue
+            else:
+                insert = read
+            fits[name][0] += count
+            fits[name][1] += count * (insert in MATURE)
+    return {name: tuple(counts) for name, counts in fits.items()}
+
+
+@pytest.mark.parametrize("relative_path", [path for path, _ in REAL_FILES])
+def test_evidence_equals_the_kit_by_kit_aligner_fit_on_real_reads(relative_path):
+    reads = first_reads([READS / relative_path], 20_000)
+    detection = gather_evidence(reads, KITS, MATURE, 0.1)
+    observed = {name: (evidence.supported, evidence.mirna_exact) for name, evidence in detection.evidence.items()}
+    assert observed == reference_evidence(reads)
+    assert max(supported for supported, _ in observed.values()) > 0
 
 
 def test_truseq_reads_tie_with_kits_of_the_same_layout_but_not_with_nextflex_v3():
