@@ -270,11 +270,36 @@ def exomir_workdir(fastq, directory, checkout, kit):
     return directory
 
 
-def exomir_command(directory, checkout, cores):
+def exomir_command(directory, checkout, cores, targets=EXOMIR_TARGETS):
     return (
         f"{sys.executable} -m snakemake --snakefile {checkout / 'Snakefile'} --directory {directory} "
-        f"--configfile {directory / 'config.yaml'} --cores {cores} {' '.join(EXOMIR_TARGETS)}"
+        f"--configfile {directory / 'config.yaml'} --cores {cores} {' '.join(targets)}"
     )
+
+
+# The per-sample path one stage at a time, each stage a run of its own: (jobs, targets). A stage's
+# CPU less Snakemake's start-up is its jobs' cost from the kernel, scheduling included.
+EXOMIR_STAGES = (
+    ("check_reads, input_check", (f"results/inserts/{SAMPLE}.check.json", "results/inserts/input_check.tsv")),
+    ("inserts", (f"results/inserts/{SAMPLE}.tsv.gz",)),
+    ("quantify", (EXOMIR_COUNTS,)),
+    ("mirtop_gff", (f"results/quantify/{SAMPLE}.gff",)),
+)
+
+
+def staged_measurements(directory, checkout, cores, logs, env, repeat, start_up):
+    """{row name: Measurement} of each stage of the per-sample path (EXOMIR_STAGES), run one after
+    another on cleared sample outputs, `start_up` (the nothing-to-do run) taken off each. Peak
+    memory is the stage run's, Snakemake's own process included (the rules' rows give each job's)."""
+    clear_sample_outputs(directory)
+    rows = {}
+    for number, (jobs, targets) in enumerate(EXOMIR_STAGES):
+        log = logs / f"exomir_stage_{repeat}_{number}.log"
+        stage = measure(exomir_command(directory, checkout, cores, targets), log, env=env)
+        rows[f"exomir job (kernel): {jobs}"] = Measurement(
+            stage.wall_s - start_up.wall_s, stage.cpu_s - start_up.cpu_s, stage.peak_rss_mb, stage.load_1min
+        )
+    return rows
 
 
 # Files of the one-sample sheet that are the sample's although not named after it: the input check
@@ -414,6 +439,8 @@ def run_benchmark(fastq, truth, reads, work, checkout, repeats, threads, kit, nf
             end_to_end.load_1min,
         )
         measurements.setdefault(PER_SAMPLE_PATH, []).append(path)
+        for name, stage in staged_measurements(exomir_dir, checkout, threads, logs, env, repeat, start_up).items():
+            measurements.setdefault(name, []).append(stage)
 
     truth_per_mirna = truth_counts(truth)
     scores = {
