@@ -11,8 +11,15 @@ from exomir.devtools.runs import REPO
 from exomir.inserts.collapse import InsertCounts, collapsed_rows, pair_keys, write_collapsed
 from exomir.inserts.kits import kit_preset, load_kits
 from exomir.inserts.reads import ReadFileError, distinct_read_chunks, first_reads, insert_length_range
+from exomir.inserts.trim import Trimmed
 
 KITS = load_kits(REPO / "resources" / "kits.yaml")
+
+
+def trimmed(rows, umi=True):
+    """A chunk of trimmed distinct reads from (insert, UMI, reads) rows."""
+    inserts, umis, reads = zip(*rows)
+    return Trimmed(list(inserts), list(umis) if umi else None, np.ones(len(rows), bool), np.array(reads))
 
 
 def test_kit_lookup_gives_the_preset_adapter_and_clips():
@@ -37,8 +44,8 @@ def test_insert_length_range_is_the_kits_unless_the_config_sets_an_end():
 def test_collapse_counts_identical_inserts_after_clip_and_length_filter():
     reads = ["AAAACCCCGGGGTTTTAAAANNNN", "AAAACCCCGGGGTTTTAAAATTTT", "ACGT", "A" * 60, "CCCCGGGGTTTTAAAACCCCGGGG"]
     inserts = InsertCounts({"clip_3p": 4, "umi": None}, min_length=16, max_length=45)
-    inserts.add((read, None, 1) for read in reads[:3])
-    inserts.add((read, None, 1) for read in reads[3:])  # a second chunk
+    inserts.add(trimmed([(read, None, 1) for read in reads[:3]], umi=False))
+    inserts.add(trimmed([(read, None, 1) for read in reads[3:]], umi=False))  # a second chunk
     assert inserts.length_stats() == {
         "trimmed_reads": 5,
         "too_short": 1,
@@ -58,8 +65,8 @@ def test_umi_pairs_are_summed_across_chunks_and_deduplicated():
     chunks against 1), CCCC's UMI is another; GGGG's only read ended inside its UMI."""
     kit = {"clip_3p": 0, "umi": {"length": 4}}
     inserts = InsertCounts(kit, min_length=4, max_length=10)
-    inserts.add([("AAAA", "ACGT", 4), ("AAAA", "ACGA", 1), ("CCCC", "ACGT", 2), ("GGGG", None, 5)])
-    inserts.add([("AAAA", "ACGT", 2), ("CCCC", "TTTT", 1), ("AC", "ACGT", 7)])
+    inserts.add(trimmed([("AAAA", "ACGT", 4), ("AAAA", "ACGA", 1), ("CCCC", "ACGT", 2), ("GGGG", None, 5)]))
+    inserts.add(trimmed([("AAAA", "ACGT", 2), ("CCCC", "TTTT", 1), ("AC", "ACGT", 7)]))
     pairs = inserts.pairs()
     assert [pairs.pair(index) for index in range(len(pairs.numbers))] == [
         ("AAAA", "ACGA"),
@@ -69,8 +76,8 @@ def test_umi_pairs_are_summed_across_chunks_and_deduplicated():
     ]
     assert pairs.reads.tolist() == [1, 6, 2, 1]
     inserts = InsertCounts(kit, min_length=4, max_length=10)
-    inserts.add([("AAAA", "ACGT", 4), ("AAAA", "ACGA", 1), ("CCCC", "ACGT", 2), ("GGGG", None, 5)])
-    inserts.add([("AAAA", "ACGT", 2), ("CCCC", "TTTT", 1), ("AC", "ACGT", 7)])
+    inserts.add(trimmed([("AAAA", "ACGT", 4), ("AAAA", "ACGA", 1), ("CCCC", "ACGT", 2), ("GGGG", None, 5)]))
+    inserts.add(trimmed([("AAAA", "ACGT", 2), ("CCCC", "TTTT", 1), ("AC", "ACGT", 7)]))
     rows, umi_stats = inserts.collapse()
     assert rows == [("AAAA", 7, 1), ("CCCC", 3, 2)]
     assert umi_stats == {

@@ -2,6 +2,7 @@
 
 from collections import Counter
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -11,7 +12,7 @@ from exomir.devtools.runs import REPO, SHARED_DATA
 from exomir.inserts.collapse import COLLAPSED_COLUMNS
 from exomir.inserts.kits import load_kits
 from exomir.inserts.reads import collapse_lanes, distinct_read_chunks
-from exomir.inserts.trim import adapter_finder, trim_distinct, trim_read, umi_in_match
+from exomir.inserts.trim import adapter_finder, trim_distinct, trim_reads, umis_at
 from exomir.inserts.umi import directional_groups, molecules_per_insert, pairs_of
 
 QIASEQ = load_kits(REPO / "resources" / "kits.yaml")["qiaseq"]
@@ -22,11 +23,16 @@ MIR_16 = "TAGCAGCACGTAAATATTGGCG"
 
 def test_umi_is_read_from_the_matched_adapter():
     after = QIASEQ["umi"]["after"]
-    assert umi_in_match(f"{after}ACGTACGTACGTAGATCGG", QIASEQ["umi"]) == "ACGTACGTACGT"
-    assert umi_in_match(f"{after}ACGTACGTAC", QIASEQ["umi"]) is None  # read ended in the UMI
+    matched = [f"{after}ACGTACGTACGTAGATCGG", f"{after}ACGTACGTAC", f"TT{after}ACGTACGTACGTAG"]
+    starts, stops = np.array([0, 0, 2]), np.array([len(matched[0]), len(matched[1]), len(matched[2]) - 1])
+    # The third match ends one base into the adapter after the UMI; the second ends in the UMI.
+    assert umis_at(matched, starts, stops, QIASEQ["umi"]) == ["ACGTACGTACGT", None, "ACGTACGTACGT"]
     adapter = adapter_finder(QIASEQ, 0.1, 3)
-    assert trim_read(MIR_16 + after + "ACGTACGTACGT" + "AGATCGGAAG", QIASEQ, adapter) == (MIR_16, "ACGTACGTACGT", True)
-    assert trim_read(MIR_16 + after + "ACGTAC", QIASEQ, adapter) == (MIR_16, None, True)
+    reads = [MIR_16 + after + "ACGTACGTACGT" + "AGATCGGAAG", MIR_16 + after + "ACGTAC", "ACGT" * 15]
+    trimmed = trim_reads(reads, QIASEQ, adapter)
+    assert trimmed.inserts == [MIR_16, MIR_16, "ACGT" * 15]
+    assert trimmed.umis == ["ACGTACGTACGT", None, None]
+    assert trimmed.found.tolist() == [True, True, False]
 
 
 def test_copies_with_one_error_in_umi_or_insert_join_the_abundant_molecule():
@@ -129,7 +135,8 @@ def test_real_qiaseq_molecules_are_fewer_than_reads(real_qiaseq):
         Counter(),
     )
     low, high = QIASEQ["insert_length"]
-    kept = {(insert, umi) for insert, umi, _ in trimmed if umi is not None and low <= len(insert) <= high}
+    pairs = zip(trimmed.inserts, trimmed.umis)
+    kept = {(insert, umi) for insert, umi in pairs if umi is not None and low <= len(insert) <= high}
     distinct_umis = Counter(insert for insert, _ in kept)
     by_insert = table.set_index("sequence")
     assert (by_insert["molecules"] <= by_insert.index.map(distinct_umis)).all()

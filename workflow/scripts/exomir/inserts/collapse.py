@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from exomir.common.atomic import atomic_path
+from exomir.inserts.trim import Trimmed
 from exomir.inserts.umi import Pairs, molecules_per_insert
 
 COLLAPSED_COLUMNS = ("sequence", "reads", "molecules")
@@ -39,33 +40,33 @@ class InsertCounts:
         empty = np.empty(0, dtype=np.int64)
         self.chunks = [(empty, np.empty(0, dtype=f"S{self.umi_length or 1}"), empty)]
 
-    def add(self, trimmed: Iterable[tuple[str, str | None, int]]) -> None:
-        """Count (insert, UMI, reads) of distinct trimmed reads after removing `clip_3p` bases
-        from each insert's 3' end, keeping inserts of `min_length`..`max_length` nt; the UMI
-        is None without one, or when the read ended inside it."""
-        numbers, umis, counts, lengths, length_counts = [], [], [], [], []
-        number = self.numbers.setdefault
-        clip, low, high, has_umi = self.clip_3p, self.min_length, self.max_length, self.umi_length is not None
-        for insert, umi, count in trimmed:
-            if clip:
-                insert = insert[:-clip]
-            length = len(insert)
-            lengths.append(length)
-            length_counts.append(count)
-            if not low <= length <= high:
-                continue
-            index = number(insert, len(self.numbers))
-            if has_umi:
-                if umi is None:
-                    self.umi_incomplete += count
-                    continue
-                umis.append(umi)
-            numbers.append(index)
-            counts.append(count)
-        by_length = np.bincount(np.array(lengths, dtype=np.int64), weights=np.array(length_counts, dtype=np.int64))
+    def add(self, trimmed: Trimmed) -> None:
+        """Count the distinct trimmed reads of one chunk (trim.trim_distinct: inserts, UMIs and
+        reads) after removing `clip_3p` bases from each insert's 3' end, keeping inserts of
+        `min_length`..`max_length` nt; a UMI is None when the read ended inside it."""
+        inserts, counts = trimmed.inserts, trimmed.reads
+        if self.clip_3p:
+            inserts = [insert[: -self.clip_3p] for insert in inserts]
+        lengths = np.fromiter(map(len, inserts), dtype=np.int64, count=len(inserts))
+        by_length = np.bincount(lengths, weights=counts, minlength=1)
         self.trimmed_lengths.update({length: int(reads) for length, reads in enumerate(by_length.tolist()) if reads})
-        umi_bytes = np.frombuffer("".join(umis).encode("ascii"), dtype=f"S{self.umi_length or 1}")
-        self.chunks.append((np.array(numbers, dtype=np.int64), umi_bytes, np.array(counts, dtype=np.int64)))
+        kept = np.flatnonzero((lengths >= self.min_length) & (lengths <= self.max_length))
+        kept_inserts = [inserts[index] for index in kept.tolist()]
+        # Numbered in order of first appearance, an insert whose UMI is incomplete too (it counts
+        # among the unique sequences); dict.fromkeys and map keep the per-insert work in C.
+        numbers = self.numbers
+        fresh = [insert for insert in dict.fromkeys(kept_inserts) if insert not in numbers]
+        numbers.update(zip(fresh, range(len(numbers), len(numbers) + len(fresh))))
+        insert_numbers = np.fromiter(map(numbers.__getitem__, kept_inserts), dtype=np.int64, count=len(kept))
+        counts = counts[kept]
+        umi_bytes = np.empty(0, dtype=f"S{self.umi_length or 1}")
+        if self.umi_length is not None:
+            umis = [trimmed.umis[index] for index in kept.tolist()]
+            whole = np.fromiter((umi is not None for umi in umis), dtype=bool, count=len(umis))
+            self.umi_incomplete += int(counts[~whole].sum())
+            insert_numbers, counts = insert_numbers[whole], counts[whole]
+            umi_bytes = np.frombuffer("".join(umi for umi in umis if umi is not None).encode("ascii"), umi_bytes.dtype)
+        self.chunks.append((insert_numbers, umi_bytes, counts))
 
     def length_stats(self) -> dict[str, Any]:
         """Reads trimmed, outside the length range, and per insert length before and after it."""

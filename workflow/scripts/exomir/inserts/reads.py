@@ -63,8 +63,10 @@ def distinct_read_chunks(
 def uppercase(read_counts: Counter[str]) -> int:
     """Put every sequence of `read_counts` in capitals, in place (FASTQ allows lowercase bases,
     which the adapters and references, all in capitals, would never match), merging counts of
-    sequences that differ only in case; returns the reads that had lowercase bases. Checked per
-    distinct sequence, so a file in capitals pays one `isupper` per distinct read."""
+    sequences that differ only in case; returns the reads that had lowercase bases. A chunk in
+    capitals pays one `isupper` of all its distinct reads joined."""
+    if "".join(read_counts).isupper():  # one test for the whole chunk (a few ms per 1,000,000 reads)
+        return 0
     lower = [sequence for sequence in read_counts if not sequence.isupper() and sequence]
     reads = 0
     for sequence in lower:
