@@ -69,7 +69,10 @@ class LayoutAdapter(BackAdapter):
         aligner (match_to) one by one for the rest."""
         starts = self.exact_starts(sequences)
         stops = np.where(starts >= 0, starts + len(self.sequence), -1)
-        for index in np.flatnonzero(starts < 0).tolist():
+        undecided = np.flatnonzero(starts < 0)
+        # match_to's own first test, on all undecided reads at once: most reads of another kit fail it.
+        kmers = map(self.kmer_finder.kmers_present, [sequences[index] for index in undecided.tolist()])
+        for index in undecided[np.fromiter(kmers, dtype=bool, count=len(undecided))].tolist():
             match = self.match_to(sequences[index])
             if match is not None:
                 starts[index], stops[index] = match.rstart, match.rstop

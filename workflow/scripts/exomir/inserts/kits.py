@@ -12,15 +12,17 @@ mature miRNA: 4 random bases left on an insert (or cut from it) spoil every such
 
 import functools
 import os
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
 import jsonschema
+import numpy as np
 import yaml
-from cutadapt.adapters import BackAdapter
+
+from exomir.inserts.adapters import LayoutAdapter
 
 KITS_SCHEMA = Path(__file__).resolve().parents[3] / "schemas" / "kits.schema.yaml"
 AUTO = "auto"
@@ -82,25 +84,6 @@ def layout_adapter(kit: dict[str, Any]) -> str:
     return umi["after"] + "N" * umi["length"] + umi["then_adapter"] if umi else kit["adapter_3p"]
 
 
-def adapter_matchers(kits: Mapping[str, dict[str, Any]], error_rate: float) -> dict[str, BackAdapter]:
-    """{layout adapter: cutadapt 3' adapter} for every kit with an adapter. A match may have
-    `error_rate` errors and may be a prefix of at least MIN_PARTIAL nt at the read's end."""
-    return {
-        adapter: BackAdapter(adapter, max_errors=error_rate, min_overlap=MIN_PARTIAL, name=adapter)
-        for adapter in sorted({layout_adapter(kit) for kit in kits.values() if kit["adapter_3p"]})
-    }
-
-
-def layout_insert(read: str, start: int, kit: dict[str, Any]) -> str | None:
-    """The insert that `kit`'s layout reads in `read` whose adapter starts at `start`, or
-    None when it is outside the kit's insert length range."""
-    low, high = kit["insert_length"]
-    insert_end = start - kit["clip_3p"]
-    if not low <= insert_end - kit["clip_5p"] <= high:
-        return None
-    return read[kit["clip_5p"] : insert_end]
-
-
 @dataclass
 class KitEvidence:
     """Reads a kit's layout fits (`supported`), and how many of those give an insert that is
@@ -132,6 +115,8 @@ def gather_evidence(
 ) -> Detection:
     """Fit every kit's layout to reads given as {sequence: reads}, each distinct read once.
 
+    Each layout adapter is matched to all reads at once (LayoutAdapter.locate_all: cutadapt's
+    match, allowing `error_rate` errors and a prefix of at least MIN_PARTIAL nt at the read's end).
     The insert ends where the first adapter starts, so that QIAseq's second adapter, or the
     index and poly(A) after a TruSeq or v1.5 adapter, do not pass for another kit's.
     Kits without an adapter (reads already trimmed) fit a read in which no adapter is found
@@ -142,48 +127,55 @@ def gather_evidence(
     for name, kit in kits.items():
         if kit["adapter_3p"]:
             kits_by_adapter.setdefault(layout_adapter(kit), []).append((name, kit))
-    trimmed_kits = {name: kit for name, kit in kits.items() if not kit["adapter_3p"]}
-    matchers = adapter_matchers(kits, error_rate)
+    sequences = list(read_counts)
+    counts = np.fromiter(read_counts.values(), dtype=np.int64, count=len(sequences))
+    lengths = np.fromiter(map(len, sequences), dtype=np.int64, count=len(sequences))
     mature = set(mature_sequences)
     evidence = {name: KitEvidence() for name in kits}
-    no_adapter_lengths, no_adapter_mirna_lengths = Counter(), Counter()
-    longest = reads = 0
-    for sequence, count in read_counts.items():
-        reads += count
-        length = len(sequence)
-        longest = max(longest, length)
-        matches = {adapter: matcher.match_to(sequence) for adapter, matcher in matchers.items()}
-        matches = {adapter: match for adapter, match in matches.items() if match is not None}
-        # A prefix at the read's end is too short to prove an adapter (miR-22-3p ends in
-        # QIAseq's AACTGT); only MIN_WHOLE adapter nt make a read untrimmed.
-        if not any(match.rstop - match.rstart >= MIN_WHOLE for match in matches.values()):
-            no_adapter_lengths[length] += count
-            no_adapter_mirna_lengths[length] += count * (sequence in mature)
+    # A prefix at the read's end is too short to prove an adapter (miR-22-3p ends in QIAseq's
+    # AACTGT); only MIN_WHOLE adapter nt make a read untrimmed.
+    untrimmed = np.zeros(len(sequences), dtype=bool)
+    no_match = np.iinfo(np.int64).max
+    anchored_starts = {}
+    for adapter in sorted(kits_by_adapter):
+        starts, stops = LayoutAdapter(adapter, error_rate, MIN_PARTIAL).locate_all(sequences)
+        untrimmed |= (starts >= 0) & (stops - starts >= MIN_WHOLE)
         # A match marks where the insert ends only if the adapter's first ANCHOR nt are
         # exact: the v1.5 adapter is the v1.0 adapter after ATC and would otherwise match
         # v1.0 reads 3 nt early, with errors.
-        anchored = {
-            adapter: match.rstart
-            for adapter, match in matches.items()
-            if sequence[match.rstart : match.rstart + ANCHOR] == adapter[:ANCHOR]
-        }
-        if not anchored:
-            continue
-        first = min(anchored.values())
-        for adapter, start in anchored.items():
-            if start != first:
-                continue
-            for name, kit in kits_by_adapter[adapter]:
-                insert = layout_insert(sequence, first, kit)
-                if insert is not None:
-                    evidence[name].supported += count
-                    evidence[name].mirna_exact += count * (insert in mature)
-    for name, kit in trimmed_kits.items():
-        low, high = kit["insert_length"]
-        lengths = [length for length in no_adapter_lengths if low <= length <= high and length < longest]
-        evidence[name].supported = sum(no_adapter_lengths[length] for length in lengths)
-        evidence[name].mirna_exact = sum(no_adapter_mirna_lengths[length] for length in lengths)
-    return Detection(reads=reads, evidence=evidence)
+        matched = np.flatnonzero(starts >= 0)
+        anchors = map(str.startswith, pick(sequences, matched), repeat(adapter[:ANCHOR]), starts[matched].tolist())
+        anchored = matched[np.fromiter(anchors, dtype=bool, count=len(matched))]
+        anchored_starts[adapter] = np.full(len(sequences), no_match, dtype=np.int64)
+        anchored_starts[adapter][anchored] = starts[anchored]
+    first = np.minimum.reduce(list(anchored_starts.values()), initial=no_match)
+    for adapter, starts in anchored_starts.items():
+        rows = np.flatnonzero((starts == first) & (starts != no_match))
+        for name, kit in kits_by_adapter[adapter]:
+            low, high = kit["insert_length"]
+            insert_ends = first[rows] - kit["clip_3p"]
+            fits = rows[(insert_ends - kit["clip_5p"] >= low) & (insert_ends - kit["clip_5p"] <= high)]
+            slices = map(slice, repeat(kit["clip_5p"]), (first[fits] - kit["clip_3p"]).tolist())
+            inserts = map(str.__getitem__, pick(sequences, fits), slices)
+            exact = np.fromiter(map(mature.__contains__, inserts), dtype=bool, count=len(fits))
+            evidence[name] = KitEvidence(int(counts[fits].sum()), int(counts[fits][exact].sum()))
+    # Kits without an adapter: reads with no whole adapter, by length.
+    bare = np.flatnonzero(~untrimmed)
+    bare_mirna = bare[np.fromiter(map(mature.__contains__, pick(sequences, bare)), dtype=bool, count=len(bare))]
+    longest = int(lengths.max(initial=0))
+    for name, kit in kits.items():
+        if not kit["adapter_3p"]:
+            low, high = kit["insert_length"]
+            in_range = (lengths >= low) & (lengths <= high) & (lengths < longest)
+            evidence[name] = KitEvidence(
+                int(counts[bare][in_range[bare]].sum()), int(counts[bare_mirna][in_range[bare_mirna]].sum())
+            )
+    return Detection(reads=int(counts.sum()), evidence=evidence)
+
+
+def pick(sequences: Sequence[str], rows: np.ndarray) -> list[str]:
+    """The sequences at `rows`."""
+    return [sequences[row] for row in rows.tolist()]
 
 
 def rank_kits(detection: Detection, kit_order: Sequence[str]) -> list[str]:
