@@ -23,6 +23,10 @@ def mirgff3_lines(
     returns (lines, number left out).
     """
     lines = [header.create([sample], database, header.make_tools(["exomir"])) + "\n"]
+    # mirtop's own line template (feature.create_line); a feature made from a dict also parses
+    # its line back into columns, which took half of this function's time (0.7 of 1.5 CPU s for
+    # 33,514 rows) and is not needed here.
+    template = feature.__new__(feature)
     left_out = 0
     for row in isomirs:
         sequence, start = row["sequence"], int(row["start"])
@@ -48,7 +52,7 @@ def mirgff3_lines(
             "score": ".",
             "strand": "+",
         }
-        lines.append(feature(fields).line + "\n")
+        lines.append(template.create_line(fields, "=") + "\n")
     return lines, left_out
 
 
