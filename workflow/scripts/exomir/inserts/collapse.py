@@ -9,8 +9,9 @@ insert length range and UMI layout. Without a UMI every read is a molecule; with
 
 import gzip
 import os
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
+from itertools import count
 from typing import Any
 
 import numpy as np
@@ -34,7 +35,8 @@ class InsertCounts:
     def __init__(self, kit: dict[str, Any], min_length: int, max_length: int):
         self.clip_3p, self.min_length, self.max_length = kit["clip_3p"], min_length, max_length
         self.umi_length = kit["umi"]["length"] if kit["umi"] else None
-        self.numbers: dict[str, int] = {}
+        # A missing insert gets the next number when looked up (a C-level counter, one hash per insert).
+        self.numbers: defaultdict[str, int] = defaultdict(count().__next__)
         self.trimmed_lengths = Counter()
         self.umi_incomplete = 0
         empty = np.empty(0, dtype=np.int64)
@@ -52,12 +54,9 @@ class InsertCounts:
         self.trimmed_lengths.update({length: int(reads) for length, reads in enumerate(by_length.tolist()) if reads})
         kept = np.flatnonzero((lengths >= self.min_length) & (lengths <= self.max_length))
         kept_inserts = [inserts[index] for index in kept.tolist()]
-        # Numbered in order of first appearance, an insert whose UMI is incomplete too (it counts
-        # among the unique sequences); dict.fromkeys and map keep the per-insert work in C.
-        numbers = self.numbers
-        fresh = [insert for insert in dict.fromkeys(kept_inserts) if insert not in numbers]
-        numbers.update(zip(fresh, range(len(numbers), len(numbers) + len(fresh))))
-        insert_numbers = np.fromiter(map(numbers.__getitem__, kept_inserts), dtype=np.int64, count=len(kept))
+        # Numbered in order of first appearance (self.numbers gives a new insert the next number),
+        # an insert whose UMI is incomplete too: it counts among the unique sequences.
+        insert_numbers = np.fromiter(map(self.numbers.__getitem__, kept_inserts), dtype=np.int64, count=len(kept))
         counts = counts[kept]
         umi_bytes = np.empty(0, dtype=f"S{self.umi_length or 1}")
         if self.umi_length is not None:
