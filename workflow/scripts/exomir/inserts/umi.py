@@ -1,6 +1,6 @@
 """UMIs: counting molecules with error correction.
 
-Trimming (trim.trim_read) searches a UMI kit's adapter as `after` + N per UMI base +
+Trimming (trim.trim_reads) searches a UMI kit's adapter as `after` + N per UMI base +
 `then_adapter` and reads the UMI from the matched part of the read, before the adapter is
 cut away (trimming first leaves nothing to take: the failure of nf-core/smrnaseq #503).
 
