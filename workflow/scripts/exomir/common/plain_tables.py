@@ -16,7 +16,8 @@ def write_text_table(table: pd.DataFrame, path: str | os.PathLike) -> None:
     gzipped at level 1 when `path` ends in .gz (xopen: ISA-L when it is installed). Each column
     becomes text at once and the rows are joined: the 499,746 rows of the insert table of
     2,000,000 high-diversity TruSeq reads take 0.4-0.5 CPU s (0.6 written row by row) instead
-    of the 1.5 of DataFrame.to_csv, whose text it writes. Float columns, whose text is to_csv's (exomir.common.tables), are refused."""
+    of the 1.5 of DataFrame.to_csv, whose text it writes. Float columns, whose text is
+    to_csv's (exomir.common.tables), are refused."""
     for name, column in table.items():
         if pd.api.types.is_float_dtype(column):
             raise TypeError(f"{path}: column {name} holds floats; write it with exomir.common.tables.write_tsv")

@@ -27,6 +27,9 @@ from exomir.inserts.trim import adapter_finder, trim_distinct
 # most reads are distinct (UMI libraries); 1,000,000 distinct 75-nt reads take about 190 MB.
 READS_PER_CHUNK = 1_000_000
 TRIM_COUNTS = ("input_reads", "adapter_found", "untrimmed_discarded", "lowercase_reads")
+# Distinct reads trimmed at once. With the whole chunk at once, 8,000,000 high-diversity QIAseq
+# reads peaked at 982 MB (/usr/bin/time), against 924 MB when each read was counted as it was trimmed.
+TRIM_BATCH = 200_000
 
 
 class ReadFileError(ValueError):
@@ -122,7 +125,11 @@ def collapse_lanes(
     inserts = InsertCounts(kit, *length_range)
     trim_counts = Counter(dict.fromkeys(TRIM_COUNTS, 0))
     for chunk in distinct_read_chunks(lanes, chunk_reads, trim_counts):
-        inserts.add(trim_distinct(chunk, kit, adapter, trim_config["discard_untrimmed"], trim_counts))
-        del chunk  # as in distinct_read_chunks
+        # Trimmed and counted a batch at a time: the batch's inserts and UMIs are Python strings
+        # until they are counted.
+        distinct = iter(chunk.items())
+        while batch := dict(itertools.islice(distinct, TRIM_BATCH)):
+            inserts.add(trim_distinct(batch, kit, adapter, trim_config["discard_untrimmed"], trim_counts))
+        del chunk, distinct  # as in distinct_read_chunks
     rows, umi_stats = inserts.collapse()
     return rows, {**trim_counts, **inserts.length_stats(), "umi": umi_stats}
