@@ -59,7 +59,7 @@ class LayoutAdapter(BackAdapter):
         candidates = candidates[starts[candidates] > len(self.sequence) // 2]
         # Each test only on the reads still in question: a find costs about 0.3 us per 75-nt read.
         for offset, piece in self.pieces:
-            reads = [sequences[index] for index in candidates.tolist()]
+            reads = pick(sequences, candidates)
             # An occurrence that starts before start + offset lies within [0, start + offset - 1 + len(piece)).
             ends = np.maximum(starts[candidates] + offset - 1 + len(piece), 0).tolist()
             earlier = map(str.find, reads, repeat(piece), repeat(0), ends)
@@ -77,7 +77,7 @@ class LayoutAdapter(BackAdapter):
         stops = np.where(starts >= 0, starts + len(self.sequence), -1)
         undecided = np.flatnonzero(starts < 0)
         # match_to's own first test, on all undecided reads at once: most reads of another kit fail it.
-        kmers = map(self.kmer_finder.kmers_present, [sequences[index] for index in undecided.tolist()])
+        kmers = map(self.kmer_finder.kmers_present, pick(sequences, undecided))
         for index in undecided[np.fromiter(kmers, dtype=bool, count=len(undecided))].tolist():
             match = self.match_to(sequences[index])
             if match is not None:
@@ -86,11 +86,16 @@ class LayoutAdapter(BackAdapter):
 
     def _whole_after_head(self, sequences: Sequence[str], candidates: np.ndarray, starts: np.ndarray) -> np.ndarray:
         """Whether the layout's UMI (A, C, G or T only) and tail follow each candidate's head."""
-        reads = [sequences[index] for index in candidates.tolist()]
+        reads = pick(sequences, candidates)
         tail_starts = (starts + self.tail_offset).tolist()
         whole = np.fromiter(map(str.startswith, reads, repeat(self.tail), tail_starts), dtype=bool, count=len(reads))
         umis = map(str.__getitem__, reads, map(slice, (starts + self.umi_offset).tolist(), tail_starts))
         return whole & ~np.fromiter(map(bool, map(str.strip, umis, repeat("ACGT"))), dtype=bool, count=len(reads))
+
+
+def pick(items: Sequence, rows: np.ndarray) -> list:
+    """The items at `rows` (numpy row numbers), as a list."""
+    return [items[row] for row in rows.tolist()]
 
 
 def exact_pieces(layout: str, error_rate: float) -> tuple[tuple[int, str], ...]:

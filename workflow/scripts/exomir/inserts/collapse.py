@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from exomir.common.atomic import atomic_path
+from exomir.inserts.adapters import pick
 from exomir.inserts.trim import Trimmed
 from exomir.inserts.umi import Pairs, molecules_per_insert
 
@@ -53,14 +54,14 @@ class InsertCounts:
         by_length = np.bincount(lengths, weights=counts, minlength=1)
         self.trimmed_lengths.update({length: int(reads) for length, reads in enumerate(by_length.tolist()) if reads})
         kept = np.flatnonzero((lengths >= self.min_length) & (lengths <= self.max_length))
-        kept_inserts = [inserts[index] for index in kept.tolist()]
+        kept_inserts = pick(inserts, kept)
         # Numbered in order of first appearance (self.numbers gives a new insert the next number),
         # an insert whose UMI is incomplete too: it counts among the unique sequences.
         insert_numbers = np.fromiter(map(self.numbers.__getitem__, kept_inserts), dtype=np.int64, count=len(kept))
         counts = counts[kept]
         umi_bytes = np.empty(0, dtype=f"S{self.umi_length or 1}")
         if self.umi_length is not None:
-            umis = [trimmed.umis[index] for index in kept.tolist()]
+            umis = pick(trimmed.umis, kept)
             whole = np.fromiter((umi is not None for umi in umis), dtype=bool, count=len(umis))
             self.umi_incomplete += int(counts[~whole].sum())
             insert_numbers, counts = insert_numbers[whole], counts[whole]
@@ -154,7 +155,7 @@ def collapsed_rows(inserts: list[str], reads: np.ndarray, molecules: np.ndarray)
     # instead of 2.6 s with a Python sort key.
     present = np.flatnonzero(reads > 0)
     order = present[np.lexsort((np.array(inserts, dtype="S")[present], -reads[present]))] if len(present) else present
-    return list(zip([inserts[index] for index in order.tolist()], reads[order].tolist(), molecules[order].tolist()))
+    return list(zip(pick(inserts, order), reads[order].tolist(), molecules[order].tolist()))
 
 
 def write_collapsed(rows: Iterable[tuple[str, int, int]], path: str | os.PathLike) -> None:

@@ -22,7 +22,7 @@ import jsonschema
 import numpy as np
 import yaml
 
-from exomir.inserts.adapters import LayoutAdapter
+from exomir.inserts.adapters import LayoutAdapter, pick
 
 KITS_SCHEMA = Path(__file__).resolve().parents[3] / "schemas" / "kits.schema.yaml"
 AUTO = "auto"
@@ -171,11 +171,6 @@ def gather_evidence(
                 int(counts[bare][in_range[bare]].sum()), int(counts[bare_mirna][in_range[bare_mirna]].sum())
             )
     return Detection(reads=int(counts.sum()), evidence=evidence)
-
-
-def pick(sequences: Sequence[str], rows: np.ndarray) -> list[str]:
-    """The sequences at `rows`."""
-    return [sequences[row] for row in rows.tolist()]
 
 
 def rank_kits(detection: Detection, kit_order: Sequence[str]) -> list[str]:

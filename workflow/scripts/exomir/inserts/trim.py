@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from exomir.inserts.adapters import LayoutAdapter
+from exomir.inserts.adapters import LayoutAdapter, pick
 from exomir.inserts.kits import layout_adapter
 
 
@@ -95,9 +95,9 @@ def trim_distinct(
     discarded = 0
     if adapter is not None and discard_untrimmed and not trimmed.found.all():
         discarded = int(reads.sum()) - found_reads
-        kept = np.flatnonzero(trimmed.found).tolist()
-        trimmed.inserts = [trimmed.inserts[index] for index in kept]
-        trimmed.umis = [trimmed.umis[index] for index in kept] if trimmed.umis is not None else None
+        kept = np.flatnonzero(trimmed.found)
+        trimmed.inserts = pick(trimmed.inserts, kept)
+        trimmed.umis = pick(trimmed.umis, kept) if trimmed.umis is not None else None
         trimmed.found, reads = trimmed.found[kept], reads[kept]
     trimmed.reads = reads
     stats.update(input_reads=int(reads.sum()) + discarded, adapter_found=found_reads, untrimmed_discarded=discarded)
