@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from exomir.inserts.adapters import LayoutAdapter
+from exomir.inserts.adapters import LayoutAdapter, pick
 from exomir.inserts.kits import MIN_PARTIAL, layout_adapter, load_kits
 from exomir.inserts.reads import distinct_read_chunks, first_reads, lane_sequences
 from exomir.inserts.trim import adapter_finder
@@ -97,9 +97,7 @@ def snakemake_per_job(folder: Path) -> float:
 
 def undecided(adapter: LayoutAdapter, sequences: list[str]) -> list[str]:
     """The reads LayoutAdapter.locate_all hands to the aligner."""
-    rows = np.flatnonzero(adapter.exact_starts(sequences) < 0)
-    candidates = [sequences[row] for row in rows.tolist()]
-    return [sequence for sequence in candidates if adapter.kmer_finder.kmers_present(sequence)]
+    return pick(sequences, adapter.aligner_rows(sequences, adapter.exact_starts(sequences)))
 
 
 def aligner_cpu(adapter: LayoutAdapter, reads: list[str]) -> float:

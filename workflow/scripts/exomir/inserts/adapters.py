@@ -75,14 +75,19 @@ class LayoutAdapter(BackAdapter):
         aligner (match_to) one by one for the rest."""
         starts = self.exact_starts(sequences)
         stops = np.where(starts >= 0, starts + len(self.sequence), -1)
-        undecided = np.flatnonzero(starts < 0)
-        # match_to's own first test, on all undecided reads at once: most reads of another kit fail it.
-        kmers = map(self.kmer_finder.kmers_present, pick(sequences, undecided))
-        for index in undecided[np.fromiter(kmers, dtype=bool, count=len(undecided))].tolist():
+        for index in self.aligner_rows(sequences, starts).tolist():
             match = self.match_to(sequences[index])
             if match is not None:
                 starts[index], stops[index] = match.rstart, match.rstop
         return starts, stops
+
+    def aligner_rows(self, sequences: Sequence[str], starts: np.ndarray) -> np.ndarray:
+        """The reads that exact_starts (`starts`) leaves undecided and that pass match_to's own first
+        test, cutadapt's k-mer check (run here on all of them at once: most reads of another kit
+        fail it): the reads locate_all gives to the aligner."""
+        undecided = np.flatnonzero(starts < 0)
+        kmers = map(self.kmer_finder.kmers_present, pick(sequences, undecided))
+        return undecided[np.fromiter(kmers, dtype=bool, count=len(undecided))]
 
     def _whole_after_head(self, sequences: Sequence[str], candidates: np.ndarray, starts: np.ndarray) -> np.ndarray:
         """Whether the layout's UMI (A, C, G or T only) and tail follow each candidate's head."""

@@ -154,8 +154,9 @@ def gather_evidence(
         for name, kit in kits_by_adapter[adapter]:
             low, high = kit["insert_length"]
             insert_ends = first[rows] - kit["clip_3p"]
-            fits = rows[(insert_ends - kit["clip_5p"] >= low) & (insert_ends - kit["clip_5p"] <= high)]
-            slices = map(slice, repeat(kit["clip_5p"]), (first[fits] - kit["clip_3p"]).tolist())
+            fitting = (insert_ends - kit["clip_5p"] >= low) & (insert_ends - kit["clip_5p"] <= high)
+            fits = rows[fitting]
+            slices = map(slice, repeat(kit["clip_5p"]), insert_ends[fitting].tolist())
             inserts = map(str.__getitem__, pick(sequences, fits), slices)
             exact = np.fromiter(map(mature.__contains__, inserts), dtype=bool, count=len(fits))
             evidence[name] = KitEvidence(int(counts[fits].sum()), int(counts[fits][exact].sum()))
